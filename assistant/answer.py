@@ -1,0 +1,117 @@
+"""The answer a parent receives: a named kind, cited sentences and the sources behind them."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Kind(StrEnum):
+    """The named outcome recorded for every answer."""
+
+    ANSWERED = "answered"
+    NOT_FOUND = "not_found"
+    OUT_OF_SCOPE = "out_of_scope"
+    SAFEGUARDING = "safeguarding"
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A numbered source: the passage a statement came from and where to read it."""
+
+    n: int
+    title: str
+    url: str
+    section: str
+    snippet: str
+    doc_id: str
+    collection: str
+    passage: str
+    last_checked: str
+    chunk_id: str
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One sentence of an answer and the number of the citation that supports it."""
+
+    text: str
+    citation: int | None
+
+
+@dataclass
+class Answer:
+    """Everything the chat, the CLI and the evaluation need about one reply."""
+
+    kind: Kind
+    statements: list[Statement]
+    citations: list[Citation] = field(default_factory=list)
+    question: str = ""
+    standalone_question: str = ""
+    status: str = ""
+    notes: list[str] = field(default_factory=list)
+    extras: list[Statement] = field(default_factory=list)
+    words_used: list[tuple[str, str]] = field(default_factory=list)
+    debug: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def body(self) -> str:
+        """The answer's sentences with their [n] markers."""
+        parts = [with_marker(statement) for statement in self.statements]
+        return " ".join(parts) if self.kind == Kind.ANSWERED else "\n\n".join(parts)
+
+    @property
+    def glossary_line(self) -> str:
+        """'Words used: EHCP: education, health and care plan; ...' or ''."""
+        if not self.words_used:
+            return ""
+        return "Words used: " + "; ".join(f"{term}: {meaning}" for term, meaning in self.words_used)
+
+    @property
+    def text(self) -> str:
+        """Plain text: notes, the answer, extras, words used, then a numbered Sources list."""
+        extras = "\n".join(with_marker(statement) for statement in self.extras)
+        # Computed dates answer the parent's own situation, so they come first.
+        pieces = [*self.notes, extras, self.body, self.glossary_line]
+        if self.citations:
+            pieces.append("Sources:\n" + "\n".join(source_line(c) for c in self.citations))
+        return "\n\n".join(piece for piece in pieces if piece)
+
+    def to_json(self) -> dict[str, Any]:
+        """The `ask --json` contract: answer, kind and citations, plus diagnostics."""
+        return {
+            "question": self.question,
+            "standalone_question": self.standalone_question,
+            "answer": self.text,
+            "kind": str(self.kind),
+            "status": self.status,
+            "citations": [
+                {
+                    "n": c.n,
+                    "title": c.title,
+                    "url": c.url,
+                    "section": c.section,
+                    "snippet": c.snippet,
+                    "doc_id": c.doc_id,
+                    "collection": c.collection,
+                    "passage": c.passage,
+                }
+                for c in self.citations
+            ],
+            "statements": [asdict(s) for s in [*self.statements, *self.extras]],
+            "notes": self.notes,
+            "words_used": [{"term": t, "meaning": m} for t, m in self.words_used],
+            "debug": self.debug,
+        }
+
+
+def with_marker(statement: Statement) -> str:
+    """The statement with its ' [n]' citation marker, if it has one."""
+    return statement.text + (f" [{statement.citation}]" if statement.citation else "")
+
+
+def source_line(citation: Citation) -> str:
+    """'[1] Title — section. URL' for the Sources list."""
+    section = f" — {citation.section}" if citation.section else ""
+    return f"[{citation.n}] {citation.title}{section}. {citation.url}"

@@ -1,0 +1,185 @@
+"""Structure-following chunking: headings first, then paragraphs, then sentences, within a budget.
+
+LangChain's splitters cut inside sentences when a paragraph is over budget and do not carry PDF
+page numbers, so this small packer is our own; its output is LangChain `Document`s.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from langchain_core.documents import Document
+
+from assistant.documents import Block, SourceDocument
+from assistant.text import paragraph_refs, split_sentences
+
+TokenCounter = Callable[[str], int]
+HEADING_SEPARATOR = " › "
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One retrievable passage with everything needed to cite it."""
+
+    chunk_id: str
+    doc_id: str
+    body: str
+    heading_path: tuple[str, ...]
+    title: str
+    source_url: str
+    publisher: str
+    collection: str
+    last_checked: str
+    paragraphs: tuple[str, ...] = ()
+    page: int | None = None
+    position: int = 0
+
+    @property
+    def section(self) -> str:
+        """The most specific place to point a reader to: CoP paragraph, heading or page."""
+        parts = []
+        if self.paragraphs:
+            label = (
+                "paragraphs"
+                if len(self.paragraphs) > 1 or "-" in self.paragraphs[0]
+                else ("paragraph")
+            )
+            parts.append(f"{label} {', '.join(self.paragraphs)}")
+        if self.heading_path:
+            parts.append(self.heading_path[-1])
+        if self.page is not None:
+            parts.append(f"page {self.page}")
+        return "; ".join(parts)
+
+    @property
+    def context(self) -> str:
+        """Title and heading path: travels with the text into the embedding and BM25."""
+        return HEADING_SEPARATOR.join((self.title, *self.heading_path))
+
+    @property
+    def indexed_text(self) -> str:
+        """What is embedded and searched: the heading context, then the passage."""
+        return f"{self.context}\n\n{self.body}"
+
+    def metadata(self) -> dict[str, str | int]:
+        """Flat metadata for the vector store (Chroma accepts scalars only)."""
+        return {
+            "chunk_id": self.chunk_id,
+            "doc_id": self.doc_id,
+            "title": self.title,
+            "source_url": self.source_url,
+            "publisher": self.publisher,
+            "collection": self.collection,
+            "last_checked": self.last_checked,
+            "heading_path": json.dumps(list(self.heading_path)),
+            "paragraphs": ",".join(self.paragraphs),
+            "page": -1 if self.page is None else self.page,
+            "position": self.position,
+            "body": self.body,
+        }
+
+    def to_document(self) -> Document:
+        """A LangChain Document whose page_content is the indexed text."""
+        return Document(page_content=self.indexed_text, metadata=self.metadata(), id=self.chunk_id)
+
+    @classmethod
+    def from_document(cls, document: Document) -> Chunk:
+        """Rebuild a Chunk from what the vector store returns."""
+        meta = document.metadata
+        page = int(meta.get("page", -1))
+        paragraphs = str(meta.get("paragraphs") or "")
+        return cls(
+            chunk_id=str(meta["chunk_id"]),
+            doc_id=str(meta["doc_id"]),
+            body=str(meta["body"]),
+            heading_path=tuple(json.loads(str(meta.get("heading_path") or "[]"))),
+            title=str(meta["title"]),
+            source_url=str(meta["source_url"]),
+            publisher=str(meta.get("publisher") or ""),
+            collection=str(meta["collection"]),
+            last_checked=str(meta.get("last_checked") or ""),
+            paragraphs=tuple(p for p in paragraphs.split(",") if p),
+            page=None if page < 0 else page,
+            position=int(meta.get("position", 0)),
+        )
+
+
+def chunk_id_for(
+    doc_id: str, heading_path: tuple[str, ...], body: str, meta_key: str, position: int
+) -> str:
+    """Content-derived id: unchanged text and metadata give the same id on every ingest."""
+    digest = hashlib.sha256(
+        json.dumps([doc_id, list(heading_path), body, meta_key, position]).encode("utf-8")
+    ).hexdigest()
+    return digest[:24]
+
+
+def _pieces(blocks: Iterable[Block], budget: int, count: TokenCounter) -> list[str]:
+    """Paragraphs that fit, else their sentences: never a fragment of a sentence."""
+    pieces: list[str] = []
+    for block in blocks:
+        if count(block.text) <= budget:
+            pieces.append(block.text)
+        else:
+            pieces.extend(split_sentences(block.text))
+    return pieces
+
+
+def _pack(pieces: list[str], budget: int, count: TokenCounter) -> list[list[str]]:
+    groups: list[list[str]] = []
+    current: list[str] = []
+    used = 0
+    for piece in pieces:
+        size = count(piece)
+        if current and used + size > budget:
+            groups.append(current)
+            current, used = [], 0
+        current.append(piece)
+        used += size
+    if current:
+        groups.append(current)
+    return groups
+
+
+def chunk_document(
+    document: SourceDocument, count: TokenCounter, max_tokens: int, min_tokens: int
+) -> list[Chunk]:
+    """Split a document into heading-scoped chunks of at most max_tokens (context included)."""
+    meta = document.meta
+    meta_key = json.dumps(
+        [meta.title, meta.source_url, meta.publisher, meta.collection, str(meta.last_checked)]
+    )
+    chunks: list[Chunk] = []
+    groups = itertools.groupby(document.blocks, key=lambda b: (b.heading_path, b.page))
+    for (heading_path, page), blocks in groups:
+        context_cost = count(HEADING_SEPARATOR.join((meta.title, *heading_path)))
+        budget = max(max_tokens - context_cost, min_tokens)
+        packed = _pack(_pieces(blocks, budget, count), budget, count)
+        # A short tail reads better joined to the passage before it, when it still fits.
+        if len(packed) > 1 and count(" ".join(packed[-1])) < min_tokens:
+            merged = packed[-2] + packed[-1]
+            if count(" ".join(merged)) <= budget + min_tokens:
+                packed[-2:] = [merged]
+        for group in packed:
+            body = "\n\n".join(group)
+            chunks.append(
+                Chunk(
+                    chunk_id=chunk_id_for(meta.doc_id, heading_path, body, meta_key, len(chunks)),
+                    doc_id=meta.doc_id,
+                    body=body,
+                    heading_path=heading_path,
+                    title=meta.title,
+                    source_url=meta.source_url,
+                    publisher=meta.publisher,
+                    collection=meta.collection,
+                    last_checked=meta.last_checked.isoformat(),
+                    paragraphs=tuple(paragraph_refs(body)),
+                    page=page,
+                    position=len(chunks),
+                )
+            )
+    return chunks

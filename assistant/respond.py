@@ -1,0 +1,86 @@
+"""The last step: turn a status and its evidence into the Answer the parent sees."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from assistant.answer import Answer, Citation, Kind, Statement
+from assistant.chunking import Chunk
+from assistant.compose import DraftSentence
+
+SNIPPET_CHARS = 300
+
+
+@lru_cache(maxsize=1)
+def replies() -> dict[str, Any]:
+    """Canned replies from assistant/replies.yaml."""
+    text = resources.files("assistant").joinpath("replies.yaml").read_text(encoding="utf-8")
+    data: dict[str, Any] = yaml.safe_load(text)
+    return data
+
+
+def citation_for(n: int, chunk: Chunk, quoted: list[str]) -> Citation:
+    """A numbered citation whose snippet is the quoted text (or the passage opening)."""
+    snippet = " ".join(quoted) if quoted else chunk.body
+    if len(snippet) > SNIPPET_CHARS:
+        snippet = snippet[: SNIPPET_CHARS - 1].rsplit(" ", 1)[0] + "…"
+    return Citation(
+        n=n,
+        title=chunk.title,
+        url=chunk.source_url,
+        section=chunk.section,
+        snippet=snippet,
+        doc_id=chunk.doc_id,
+        collection=chunk.collection,
+        passage=chunk.body,
+        last_checked=chunk.last_checked,
+        chunk_id=chunk.chunk_id,
+    )
+
+
+def answered(sentences: list[DraftSentence], question: str, standalone: str) -> Answer:
+    """An answer from verified sentences, numbering passages in order of first use."""
+    numbers: dict[str, int] = {}
+    quoted: dict[str, list[str]] = {}
+    chunks: dict[str, Chunk] = {}
+    statements = []
+    for sentence in sentences:
+        chunk_id = sentence.chunk.chunk_id
+        numbers.setdefault(chunk_id, len(numbers) + 1)
+        chunks[chunk_id] = sentence.chunk
+        quoted.setdefault(chunk_id, []).append(sentence.text)
+        statements.append(Statement(text=sentence.text, citation=numbers[chunk_id]))
+    citations = [citation_for(n, chunks[cid], quoted[cid]) for cid, n in numbers.items()]
+    return Answer(
+        kind=Kind.ANSWERED,
+        statements=statements,
+        citations=citations,
+        question=question,
+        standalone_question=standalone,
+        status="answered",
+    )
+
+
+def canned(status: str, question: str, cite: Chunk | None = None, **values: str) -> Answer:
+    """A reply from replies.yaml, every line cited to the corpus document named there."""
+    config = replies()[status]
+    citation = citation_for(1, cite, []) if cite is not None else None
+    statements = []
+    for part in ("intro", "cited", "outro"):
+        for line in config.get(part, []):
+            text = line.format(**values).strip()
+            if text:
+                cited = part == "cited" and citation is not None
+                statements.append(Statement(text=text, citation=1 if cited else None))
+    return Answer(
+        kind=Kind(config["kind"]),
+        statements=statements,
+        citations=[citation] if citation else [],
+        question=question,
+        standalone_question=question,
+        status=status,
+    )

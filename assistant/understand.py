@@ -1,0 +1,143 @@
+"""Understand the question: make follow-ups standalone, expand jargon, notice other areas.
+
+Works without an LLM: the topic of earlier turns (glossary terms, else their content words)
+is carried into a follow-up such as "how long does that take?".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+from assistant.glossary import Glossary
+from assistant.text import STOPWORDS, words
+
+# Pronouns that can be replaced by the topic noun phrase.
+_REPLACEABLE = re.compile(r"\b(that|it|this|those|these)\b", re.IGNORECASE)
+_ANAPHOR = re.compile(
+    r"\b(that|it|this|those|these|they|them|their|he|she|him|her|there|one|same)\b", re.IGNORECASE
+)
+_CONNECTIVE = re.compile(
+    r"^\s*(?:and|but|also|so|then|ok(?:ay)?|what about|how about|what if|and what|and how|"
+    r"and if|what else|anything else|why|how come|really)\b",
+    re.IGNORECASE,
+)
+_QUESTION_WORDS = {"what", "how", "who", "when", "where", "which", "why", "long", "much", "many"}
+_DEFINITION = re.compile(
+    r"\b(?:what(?:'s| is| are| does)|who (?:is|are))\b[^?]{0,40}\b(?:mean|stand for|short for)\b"
+    r"|\bmeaning of\b|\bdefin(?:e|ition)\b|\bstands? for\b"
+    r"|^\s*(?:what|who)(?:'s|s| is| are)\s+(?:an?\s+|the\s+)?[\w'-]+(?:\s+[\w'-]+){0,3}\s*\??\s*$",
+    re.IGNORECASE,
+)
+# A question with this many content words and no pronoun stands on its own.
+STANDALONE_CONTENT_WORDS = 4
+
+
+@dataclass(frozen=True)
+class Query:
+    """The question as the rest of the pipeline sees it."""
+
+    original: str
+    standalone: str
+    search_text: str
+    is_follow_up: bool
+    topic: str = ""
+    other_area: str | None = None
+    asks_definition: bool = False
+
+
+@lru_cache(maxsize=1)
+def _areas() -> tuple[list[str], list[str]]:
+    text = resources.files("assistant").joinpath("areas.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    return list(data["stoke_places"]), list(data["other_areas"])
+
+
+def _place_pattern(name: str, cued: bool = False) -> re.Pattern[str]:
+    flexible = re.escape(name).replace(r"\ ", r"[\s-]+")
+    if not cued:
+        return re.compile(rf"(?<![\w-]){flexible}(?![\w-])")
+    # Other places count only with a cue ("in Reading", "Derby council"), since many place
+    # names are also ordinary words at the start of a sentence.
+    return re.compile(
+        rf"(?:\b(?:in|to|near|at|live|lives|living|moving|outside)\s+{flexible}(?![\w-])"
+        rf"|(?<![\w-]){flexible}(?:'s)?\s+(?:council|county|city|borough|local offer|area|LA)\b)",
+        re.IGNORECASE,
+    )
+
+
+def other_area(text: str) -> str | None:
+    """Another council's area the question is about, if it names one (case as written)."""
+    stoke, others = _areas()
+    masked = text
+    for place in sorted(stoke, key=len, reverse=True):
+        masked = _place_pattern(place).sub(" ", masked)
+    for place in sorted(others, key=len, reverse=True):
+        if _place_pattern(place, cued=True).search(masked):
+            return place
+    return None
+
+
+def content_words(text: str) -> list[str]:
+    """Unstemmed content words, for topic phrases."""
+    return [w for w in words(text) if w not in STOPWORDS and w not in _QUESTION_WORDS]
+
+
+def needs_context(question: str, glossary: Glossary) -> bool:
+    """Whether a question leans on earlier turns to make sense."""
+    if _CONNECTIVE.search(question):
+        return True
+    content = content_words(question)
+    has_term = bool(glossary.find(question))
+    if _ANAPHOR.search(question) and len(content) < STANDALONE_CONTENT_WORDS + 2 and not has_term:
+        return True
+    return len(content) <= 2 and not has_term
+
+
+def topic_of(question: str, glossary: Glossary) -> str:
+    """The subject of a question: its glossary terms, else its main content words."""
+    terms = glossary.find(question)
+    if terms:
+        return " and ".join(term.term for term in terms[:2])
+    return " ".join(content_words(question)[:6])
+
+
+def rewrite_follow_up(question: str, topic: str) -> str:
+    """Put the topic into a follow-up: replace a pronoun, else add it."""
+    if not topic:
+        return question
+    if _REPLACEABLE.search(question) and not _CONNECTIVE.search(question):
+        return _REPLACEABLE.sub(f"the {topic}", question, count=1)
+    stripped = question.rstrip(" ?.!")
+    return f"{stripped} (about the {topic})?"
+
+
+def understand(
+    question: str, history: Sequence[dict[str, str]], glossary: Glossary, max_turns: int
+) -> Query:
+    """Resolve the question against earlier user turns and expand its jargon."""
+    topic = ""
+    for turn in list(history)[-max_turns:]:
+        if turn.get("role") != "user" or not str(turn.get("content", "")).strip():
+            continue
+        earlier = str(turn["content"])
+        if needs_context(earlier, glossary) and topic:
+            earlier = rewrite_follow_up(earlier, topic)
+        topic = topic_of(earlier, glossary) or topic
+    follow_up = bool(topic) and needs_context(question, glossary)
+    standalone = rewrite_follow_up(question, topic) if follow_up else question
+    area_text = standalone if follow_up else question
+    return Query(
+        original=question,
+        standalone=standalone,
+        search_text=glossary.expand(standalone),
+        is_follow_up=follow_up,
+        topic=topic if follow_up else "",
+        other_area=other_area(area_text),
+        asks_definition=bool(_DEFINITION.search(standalone)),
+    )

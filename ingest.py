@@ -1,0 +1,38 @@
+"""Build or update the search index from corpus/ (python ingest.py --help)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import assistant  # noqa: F401  (sets the offline environment before any model library loads)
+from assistant.config import Settings
+from assistant.embeddings import load_embeddings
+from assistant.index import ChunkStore
+from assistant.ingest import ingest_corpus
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Ingest the corpus; exit 1 only if nothing at all could be indexed."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--corpus", help="corpus folder (default: corpus/ or SEND_CORPUS_DIR)")
+    parser.add_argument("--index", help="index folder (default: data/index or SEND_INDEX_DIR)")
+    args = parser.parse_args(argv)
+    overrides: dict[str, str] = {}
+    if args.corpus:
+        overrides["corpus_dir"] = args.corpus
+    if args.index:
+        overrides["index_dir"] = args.index
+    settings = Settings(**overrides)
+    print("Loading the embedding model ...", flush=True)
+    store = ChunkStore(settings, load_embeddings(settings))
+    report = ingest_corpus(settings, store, lambda message: print(message, flush=True))
+    print(report.summary())
+    if not report.ok:
+        print("Nothing could be indexed: fix the files named above and run again.", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

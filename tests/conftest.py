@@ -1,0 +1,73 @@
+"""Shared fixtures: the real embedding model, a tiny real corpus indexed in a temp Chroma store."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import assistant  # noqa: F401  (offline environment first)
+from assistant.config import PROJECT_ROOT, Settings
+from assistant.embeddings import load_embeddings
+from assistant.index import ChunkStore
+from assistant.ingest import ingest_corpus
+from assistant.pipeline import AnswerPipeline
+
+FIXTURES = Path(__file__).parent / "fixtures"
+TINY_CORPUS = FIXTURES / "corpus"
+SHIPPED_CORPUS = PROJECT_ROOT / "corpus"
+TODAY = dt.date(2026, 11, 25)
+
+
+def make_settings(corpus: Path, root: Path, **extra: object) -> Settings:
+    """Settings that keep every file the test writes under its own temp folder."""
+    return Settings(
+        corpus_dir=corpus,
+        index_dir=root / "index",
+        log_dir=root / "logs",
+        today=TODAY,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture(scope="session")
+def embeddings():  # type: ignore[no-untyped-def]
+    """The real all-MiniLM-L6-v2, loaded once per test session."""
+    return load_embeddings(Settings())
+
+
+@pytest.fixture(scope="session")
+def tiny_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings over the tiny fixture corpus."""
+    return make_settings(TINY_CORPUS, tmp_path_factory.mktemp("tiny"))
+
+
+@pytest.fixture(scope="session")
+def tiny_pipeline(tiny_settings: Settings, embeddings) -> AnswerPipeline:  # type: ignore[no-untyped-def]
+    """The whole answer path over the tiny corpus, indexed into a real Chroma store."""
+    store = ChunkStore(tiny_settings, embeddings)
+    report = ingest_corpus(tiny_settings, store)
+    assert report.ok and not report.skipped, report.summary()
+    return AnswerPipeline(tiny_settings, embeddings, store)
+
+
+@pytest.fixture(scope="session")
+def shipped_pipeline(tmp_path_factory: pytest.TempPathFactory, embeddings) -> AnswerPipeline:  # type: ignore[no-untyped-def]
+    """The answer path over the shipped corpus (slow: embeds every chunk once per session)."""
+    settings = make_settings(SHIPPED_CORPUS, tmp_path_factory.mktemp("shipped"))
+    store = ChunkStore(settings, embeddings)
+    report = ingest_corpus(settings, store)
+    assert report.ok and not report.skipped, report.summary()
+    return AnswerPipeline(settings, embeddings, store)
+
+
+@pytest.fixture
+def corpus_copy(tmp_path: Path) -> Iterator[Path]:
+    """A writable copy of the tiny corpus, for tests that edit documents."""
+    import shutil
+
+    target = tmp_path / "corpus"
+    shutil.copytree(TINY_CORPUS, target)
+    yield target

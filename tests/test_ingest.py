@@ -1,0 +1,68 @@
+"""Ingest into a real Chroma store: only changes are embedded, broken files never lose data."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from assistant.index import ChunkStore
+from assistant.ingest import ingest_corpus
+from conftest import make_settings
+
+
+def test_reingest_changes_only_what_changed(corpus_copy: Path, tmp_path: Path, embeddings) -> None:  # type: ignore[no-untyped-def]
+    settings = make_settings(corpus_copy, tmp_path / "state")
+    store = ChunkStore(settings, embeddings)
+    first = ingest_corpus(settings, store)
+    assert first.ok and first.chunks_added == first.chunks_total == store.count() > 0
+
+    again = ingest_corpus(settings, store)
+    assert (again.chunks_added, again.chunks_removed) == (0, 0)
+    assert again.chunks_unchanged == first.chunks_total
+
+    page = corpus_copy / "local-offer" / "short-breaks.md"
+    page.write_text(page.read_text().replace("2 sessions a month", "3 sessions a month"))
+    edited = ingest_corpus(settings, store)
+    assert edited.chunks_added >= 1 and edited.chunks_added == edited.chunks_removed
+    assert any("3 sessions a month" in c.body for c in store.all_chunks())
+    assert not any("2 sessions a month" in c.body for c in store.all_chunks())
+
+    page.unlink()
+    removed = ingest_corpus(settings, store)
+    assert removed.chunks_removed >= 1
+    assert "short-breaks" not in store.ids_by_doc()
+
+
+def test_a_broken_file_is_skipped_named_and_keeps_its_last_good_version(
+    corpus_copy: Path, tmp_path: Path, embeddings  # type: ignore[no-untyped-def]
+) -> None:
+    settings = make_settings(corpus_copy, tmp_path / "state")
+    store = ChunkStore(settings, embeddings)
+    ingest_corpus(settings, store)
+    page = corpus_copy / "local-offer" / "senmas-requests.md"
+    page.write_text(page.read_text().replace("source_url:", "source_link:"))
+    (corpus_copy / "local-offer" / "scan.pdf").write_bytes(b"%PDF-1.7 truncated")
+
+    report = ingest_corpus(settings, store)
+    assert report.ok
+    reasons = {skipped.path.name: skipped.reason for skipped in report.skipped}
+    assert "source_url" in reasons["senmas-requests.md"]
+    assert "PDF" in reasons["scan.pdf"]
+    assert report.kept_stale == ["senmas-requests"]
+    assert "senmas-requests" in store.ids_by_doc()  # nothing lost
+    assert "SKIPPED" in report.summary() and "senmas-requests.md" in report.summary()
+
+
+def test_ingest_script_fails_only_when_nothing_can_be_indexed(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus" / "local-offer"
+    corpus.mkdir(parents=True)
+    (corpus / "bad.md").write_text("no front matter here")
+    result = subprocess.run(
+        [sys.executable, "ingest.py", "--corpus", str(tmp_path / "corpus"),
+         "--index", str(tmp_path / "index")],
+        capture_output=True, text=True, cwd=Path(__file__).parent.parent, timeout=300,
+    )
+    assert result.returncode == 1
+    assert "bad.md" in result.stdout and "no front matter" in result.stdout
+    assert "Nothing could be indexed" in result.stderr
