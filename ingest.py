@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 import assistant  # noqa: F401  (sets the offline environment before any model library loads)
 from assistant.config import Settings
@@ -18,7 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", help="corpus folder (default: corpus/ or SEND_CORPUS_DIR)")
     parser.add_argument("--index", help="index folder (default: data/index or SEND_INDEX_DIR)")
     args = parser.parse_args(argv)
-    overrides: dict[str, str] = {}
+    overrides: dict[str, Any] = {}
     if args.corpus:
         overrides["corpus_dir"] = args.corpus
     if args.index:

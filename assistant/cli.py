@@ -22,7 +22,9 @@ def read_history(path: Path) -> list[dict[str, str]]:
     except FileNotFoundError as exc:
         raise InputError(f"history file {path} does not exist") from exc
     except json.JSONDecodeError as exc:
-        raise InputError(f"history file {path} is not valid JSON ({exc.msg}, line {exc.lineno})") from exc
+        raise InputError(
+            f"history file {path} is not valid JSON ({exc.msg}, line {exc.lineno})"
+        ) from exc
     return validate_history(data, str(path))
 
 
@@ -79,7 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     ask.add_argument("question", nargs="?", help="the question to answer")
     ask.add_argument("--json", action="store_true", help="print the answer as JSON")
     ask.add_argument("--history", type=Path, help="JSON list of earlier {role, content} turns")
-    ask.add_argument("--batch", type=Path, help="JSONL of {question, history?}: one result per line")
+    ask.add_argument(
+        "--batch", type=Path, help="JSONL of {question, history?}: one result per line"
+    )
     args = parser.parse_args(argv)
 
     if not args.question and not args.batch:

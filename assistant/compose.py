@@ -111,7 +111,9 @@ def compose_answer(
     ]
 
 
-def _redundant(a: int, b: int, pool: list[tuple[str, Chunk, int, int]], vectors: np.ndarray) -> bool:
+def _redundant(
+    a: int, b: int, pool: list[tuple[str, Chunk, int, int]], vectors: np.ndarray
+) -> bool:
     """Whether two candidate sentences say the same thing."""
     if float(vectors[a] @ vectors[b]) > REDUNDANCY_LIMIT:
         return True

@@ -116,7 +116,8 @@ def parse_glossary(body: str) -> list[Term]:
     for section in re.split(r"^##\s+", body, flags=re.MULTILINE)[1:]:
         lines = [line.strip() for line in section.strip().splitlines()]
         heading, rest = lines[0], lines[1:]
-        stands_for, aliases, definition = "", (), []
+        stands_for, definition = "", []
+        aliases: tuple[str, ...] = ()
         for line in rest:
             if line.lower().startswith("stands for:"):
                 stands_for = line.split(":", 1)[1].strip()

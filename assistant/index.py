@@ -94,9 +94,10 @@ class ChunkStore:
         if not chunk_ids:
             return {}
         held = self.vectorstore._collection.get(ids=list(chunk_ids), include=["embeddings"])
+        vectors = held["embeddings"] if held["embeddings"] is not None else []
         return {
             chunk_id: np.asarray(vector, dtype=np.float32)
-            for chunk_id, vector in zip(held["ids"], held["embeddings"], strict=True)
+            for chunk_id, vector in zip(held["ids"], vectors, strict=True)
         }
 
     def search(self, query_vector: np.ndarray, k: int) -> list[ScoredChunk]:

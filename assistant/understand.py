@@ -28,6 +28,37 @@ _CONNECTIVE = re.compile(
     re.IGNORECASE,
 )
 _QUESTION_WORDS = {"what", "how", "who", "when", "where", "which", "why", "long", "much", "many"}
+# Verbs that carry no topic ("how do I ask for ..."), skipped when finding the subject.
+_TOPIC_SKIP = _QUESTION_WORDS | {
+    "ask",
+    "asking",
+    "get",
+    "apply",
+    "find",
+    "help",
+    "make",
+    "give",
+    "take",
+    "say",
+    "said",
+    "see",
+    "tell",
+    "explain",
+    "mean",
+    "work",
+    "works",
+    "happen",
+    "happens",
+    "stoke",
+    "stoke-on-trent",
+    "child",
+    "son",
+    "daughter",
+    "kid",
+    "kids",
+    "my",
+    "please",
+}
 _DEFINITION = re.compile(
     r"\b(?:what(?:'s| is| are| does)|who (?:is|are))\b[^?]{0,40}\b(?:mean|stand for|short for)\b"
     r"|\bmeaning of\b|\bdefin(?:e|ition)\b|\bstands? for\b"
@@ -100,11 +131,20 @@ def needs_context(question: str, glossary: Glossary) -> bool:
 
 
 def topic_of(question: str, glossary: Glossary) -> str:
-    """The subject of a question: its glossary terms, else its main content words."""
+    """The subject of a question: its glossary terms, else its longest run of content words."""
     terms = glossary.find(question)
     if terms:
         return " and ".join(term.term for term in terms[:2])
-    return " ".join(content_words(question)[:6])
+    runs: list[list[str]] = [[]]
+    for token in re.findall(r"[\w'-]+", question):
+        lowered = token.lower()
+        if lowered in STOPWORDS or lowered in _TOPIC_SKIP:
+            if runs[-1]:
+                runs.append([])
+            continue
+        runs[-1].append(token)
+    longest: list[str] = max(runs, key=len)
+    return " ".join(longest)
 
 
 def rewrite_follow_up(question: str, topic: str) -> str:

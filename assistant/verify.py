@@ -32,7 +32,8 @@ class VerifiedDraft:
 
 def verify_citations(draft: list[DraftSentence]) -> VerifiedDraft:
     """Keep only sentences whose cited passage supports them."""
-    kept, dropped = [], []
+    kept: list[DraftSentence] = []
+    dropped: list[DraftSentence] = []
     for sentence in draft:
         supported = support_score(sentence.text, sentence.chunk.body) >= SUPPORT_THRESHOLD
         (kept if supported else dropped).append(sentence)

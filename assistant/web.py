@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import html
+import json
 import re
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -83,6 +85,11 @@ def passage_messages(answer: Answer) -> list[gr.ChatMessage]:
     ]
 
 
+def unescape(text: str) -> str:
+    """Undo safe_text, to give the pipeline back the words a parent typed."""
+    return html.unescape(re.sub(r"\\([\\`*_{}\[\]()#+!|~>])", r"\1", text))
+
+
 def history_turns(history: list[Any]) -> list[dict[str, str]]:
     """The pipeline's view of the chat: user and answer turns, without the source panels."""
     turns = []
@@ -93,19 +100,24 @@ def history_turns(history: list[Any]) -> list[dict[str, str]]:
             continue
         content = item.get("content")
         if isinstance(content, list):
-            content = " ".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
+            content = " ".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
         if isinstance(content, str) and item.get("role") in ("user", "assistant"):
-            turns.append({"role": str(item["role"]), "content": content})
+            turns.append({"role": str(item["role"]), "content": unescape(content)})
     return turns
 
 
 def build_app(pipeline: AnswerPipeline, records: ConversationRecords) -> gr.Blocks:
-    """The Gradio Blocks app: chat, examples, notice, cited passages and feedback."""
+    """The Gradio Blocks app: chat, examples, notice, cited passages and feedback.
 
-    def respond(message: str, history: list[Any]) -> Iterator[list[gr.ChatMessage]]:
-        import time
+    Built from Gradio's Chatbot rather than ChatInterface so the parent's own message is echoed
+    as inert text: ChatInterface shows it as HTML, so a typed <b> tag would render.
+    """
 
+    def respond(message: str, history: list[Any]) -> Iterator[tuple[list[Any], str]]:
+        """Echo the question as inert text, clear the box, then stream the cited answer."""
         started = time.perf_counter()
+        shown = [*history, gr.ChatMessage(role="user", content=safe_text(message or ""))]
+        yield shown, ""
         answer = pipeline.answer(message, history_turns(history))
         try:
             records.record_answer(answer, time.perf_counter() - started)
@@ -113,22 +125,21 @@ def build_app(pipeline: AnswerPipeline, records: ConversationRecords) -> gr.Bloc
             print(f"warning: could not record the answer ({exc})")
         full = render_answer(answer)
         # Stream sentence by sentence, so the first words appear at once.
-        pieces = re.split(r"(?<=[.?!\]\)])\s+", full)
-        shown = ""
-        for piece in pieces:
-            shown = f"{shown} {piece}".strip() if shown else piece
-            yield [gr.ChatMessage(role="assistant", content=shown)]
-        yield [gr.ChatMessage(role="assistant", content=full), *passage_messages(answer)]
+        partial = ""
+        for piece in re.split(r"(?<=[.?!\]\)])\s+", full):
+            partial = f"{partial} {piece}".strip()
+            yield [*shown, gr.ChatMessage(role="assistant", content=partial)], ""
+        final = gr.ChatMessage(role="assistant", content=full)
+        yield [*shown, final, *passage_messages(answer)], ""
 
     def feedback(data: gr.LikeData, history: list[Any]) -> None:
-        turns = history_turns(history)
-        index = data.index if isinstance(data.index, int) else data.index[0]
-        question = next(
-            (t["content"] for t in reversed(turns[:index]) if t["role"] == "user"), ""
-        ) if index <= len(turns) else ""
-        value = data.value if isinstance(data.value, str) else str(data.value)
+        turns = history_turns(
+            history[: data.index if isinstance(data.index, int) else data.index[0]]
+        )
+        question = next((t["content"] for t in reversed(turns) if t["role"] == "user"), "")
+        value = data.value if isinstance(data.value, str) else json.dumps(data.value)
         try:
-            records.record_feedback(question, value, helpful=bool(data.liked))
+            records.record_feedback(question, unescape(value), helpful=bool(data.liked))
         except OSError as exc:
             raise gr.Error(f"Sorry, your feedback could not be saved ({exc}).") from exc
         gr.Info("Thank you: your feedback has been saved.")
@@ -141,15 +152,15 @@ def build_app(pipeline: AnswerPipeline, records: ConversationRecords) -> gr.Bloc
             placeholder="Ask a question about SEND support in Stoke-on-Trent.",
             feedback_options=("Like", "Dislike"),
             elem_id="chat",
+            show_label=False,
         )
-        gr.ChatInterface(
-            respond,
-            chatbot=chatbot,
-            examples=EXAMPLES,
-            api_name="respond",
-            textbox=gr.Textbox(
-                placeholder="Type your question here", elem_id="question", show_label=False
-            ),
+        question = gr.Textbox(
+            placeholder="Type your question here and press Enter",
+            elem_id="question",
+            show_label=False,
+            submit_btn="Ask",
         )
-        chatbot.like(feedback, [chatbot], None)
+        gr.Examples(EXAMPLES, inputs=[question], label="Example questions")
+        question.submit(respond, [question, chatbot], [chatbot, question], api_name="respond")
+        chatbot.like(feedback, [chatbot], None, api_visibility="private")
     return app

@@ -6,9 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from conftest import make_settings
+
 from assistant.index import ChunkStore
 from assistant.ingest import ingest_corpus
-from conftest import make_settings
 
 
 def test_reingest_changes_only_what_changed(corpus_copy: Path, tmp_path: Path, embeddings) -> None:  # type: ignore[no-untyped-def]
@@ -35,7 +36,9 @@ def test_reingest_changes_only_what_changed(corpus_copy: Path, tmp_path: Path, e
 
 
 def test_a_broken_file_is_skipped_named_and_keeps_its_last_good_version(
-    corpus_copy: Path, tmp_path: Path, embeddings  # type: ignore[no-untyped-def]
+    corpus_copy: Path,
+    tmp_path: Path,
+    embeddings,  # type: ignore[no-untyped-def]
 ) -> None:
     settings = make_settings(corpus_copy, tmp_path / "state")
     store = ChunkStore(settings, embeddings)
@@ -59,9 +62,18 @@ def test_ingest_script_fails_only_when_nothing_can_be_indexed(tmp_path: Path) ->
     corpus.mkdir(parents=True)
     (corpus / "bad.md").write_text("no front matter here")
     result = subprocess.run(
-        [sys.executable, "ingest.py", "--corpus", str(tmp_path / "corpus"),
-         "--index", str(tmp_path / "index")],
-        capture_output=True, text=True, cwd=Path(__file__).parent.parent, timeout=300,
+        [
+            sys.executable,
+            "ingest.py",
+            "--corpus",
+            str(tmp_path / "corpus"),
+            "--index",
+            str(tmp_path / "index"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parent.parent,
+        timeout=300,
     )
     assert result.returncode == 1
     assert "bad.md" in result.stdout and "no front matter" in result.stdout

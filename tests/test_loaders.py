@@ -37,7 +37,11 @@ def test_markdown_keeps_metadata_and_heading_paths(tmp_path: Path) -> None:
     assert document.meta.doc_id == "reviews"
     assert document.meta.collection == "local_offer"  # from the folder name
     assert document.meta.last_checked == dt.date(2026, 11, 25)
-    assert [b.heading_path for b in document.blocks] == [(), ("Timing", "Notice"), ("Timing", "Notice")]
+    assert [b.heading_path for b in document.blocks] == [
+        (),
+        ("Timing", "Notice"),
+        ("Timing", "Notice"),
+    ]
     assert document.blocks[1].text == "Families get 2 weeks' notice."
     assert document.blocks[2].text == "A linked bullet."
 
@@ -47,7 +51,13 @@ def test_markdown_keeps_metadata_and_heading_paths(tmp_path: Path) -> None:
     [
         ("# No front matter\n\nText.", "no front matter"),
         ("---\ntitle: [unclosed\n---\nText.", "not valid YAML"),
-        (FRONT.replace('source_url: "https://localoffer.stoke.gov.uk/send-local-offer-1/support-education/5"\n', ""), "source_url"),
+        (
+            FRONT.replace(
+                'source_url: "https://localoffer.stoke.gov.uk/send-local-offer-1/support-education/5"\n',
+                "",
+            ),
+            "source_url",
+        ),
         (FRONT.replace("https://localoffer", "localoffer"), r"not an absolute http\(s\) URL"),
         (FRONT.replace("2026-11-25", "last tuesday"), "YYYY-MM-DD"),
         (FRONT + "", "no text"),

@@ -39,13 +39,17 @@ def test_sentences_survive_abbreviations_and_references() -> None:
 
 
 def test_paragraph_references_are_found() -> None:
-    text = "See paragraph 9.14, CoP 9.92-9.121 and Code of Practice, paragraph 8.74, not 1.5 million."
+    text = (
+        "See paragraph 9.14, CoP 9.92-9.121 and Code of Practice, paragraph 8.74, not 1.5 million."
+    )
     assert paragraph_refs(text) == ["9.14", "9.92-9.121", "8.74"]
 
 
 WORDS = st.sampled_from(
-    "the council must decide within six weeks whether to assess parents can ask for an "
-    "education health and care plan school SENCO review annual tribunal mediation".split()
+    (
+        "the council must decide within six weeks whether to assess parents can ask for an "
+        "education health and care plan school SENCO review annual tribunal mediation"
+    ).split()
 )
 SENTENCE = st.lists(WORDS, min_size=3, max_size=40).map(lambda w: " ".join(w).capitalize() + ".")
 PARAGRAPH = st.lists(SENTENCE, min_size=1, max_size=12).map(" ".join)
@@ -74,13 +78,18 @@ def test_chunks_respect_budget_and_never_cut_a_sentence(
 
 
 def test_chunk_ids_derive_from_content() -> None:
-    blocks = [Block(("Timing",), "Reviews happen every 12 months."), Block(("Appeals",), "Appeal in 2 months.")]
+    blocks = [
+        Block(("Timing",), "Reviews happen every 12 months."),
+        Block(("Appeals",), "Appeal in 2 months."),
+    ]
     document = SourceDocument(meta=META, path=Path("doc.md"), blocks=blocks)
     first = chunk_document(document, COUNT, 200, 20)
     again = chunk_document(document, COUNT, 200, 20)
     assert [c.chunk_id for c in first] == [c.chunk_id for c in again]
     edited = SourceDocument(
-        meta=META, path=Path("doc.md"), blocks=[blocks[0], Block(("Appeals",), "Appeal in 1 month.")]
+        meta=META,
+        path=Path("doc.md"),
+        blocks=[blocks[0], Block(("Appeals",), "Appeal in 1 month.")],
     )
     changed = chunk_document(edited, COUNT, 200, 20)
     assert changed[0].chunk_id == first[0].chunk_id
@@ -91,7 +100,8 @@ def test_chunks_carry_paragraph_numbers_and_round_trip() -> None:
     from assistant.chunking import Chunk
 
     document = SourceDocument(
-        meta=META, path=Path("doc.md"),
+        meta=META,
+        path=Path("doc.md"),
         blocks=[Block(("Time limits",), "The council must decide within 6 weeks (CoP 9.14).")],
     )
     (chunk,) = chunk_document(document, COUNT, 200, 20)

@@ -1,0 +1,1 @@
+"""Offline evaluation of the assistant: datasets, runner, report and regression gate."""

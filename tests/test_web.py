@@ -1,0 +1,92 @@
+"""The Gradio app starts, answers through gradio_client, renders safely and saves feedback."""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.answer import Answer, Citation, Kind, Statement
+from assistant.pipeline import AnswerPipeline
+from assistant.records import ConversationRecords
+from assistant.web import build_app, render_answer
+
+
+def text_of(message: dict) -> str:  # type: ignore[type-arg]
+    """Gradio 6 sends message content as a list of typed parts."""
+    content = message["content"]
+    if isinstance(content, list):
+        return " ".join(part.get("text", "") for part in content)
+    return str(content)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def running_app(
+    tiny_pipeline: AnswerPipeline, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Path]]:
+    log_dir = tmp_path_factory.mktemp("weblogs")
+    app = build_app(tiny_pipeline, ConversationRecords(log_dir))
+    port = free_port()
+    app.queue().launch(
+        server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True
+    )
+    try:
+        yield f"http://127.0.0.1:{port}/", log_dir
+    finally:
+        app.close()
+
+
+@pytest.mark.slow
+def test_app_answers_through_gradio_client(running_app: tuple[str, Path]) -> None:
+    from gradio_client import Client
+
+    url, log_dir = running_app
+    client = Client(url, verbose=False)
+    messages, box = client.predict(
+        "My son's email is tom@example.com. How many Aiming High sessions can he have?",
+        [],
+        api_name="/respond",
+    )
+    assert box == ""
+    assert messages[0]["role"] == "user" and "tom@example.com" in text_of(messages[0])
+    answer = text_of(messages[1])
+    assert "2 sessions a month" in answer
+    assert "[[1]](https://localoffer.stoke.gov.uk/things-2/aiming-high-activities/3)" in answer
+    passages = [m for m in messages[2:] if m["metadata"].get("title", "").startswith("Source [1]")]
+    assert passages and "24 sessions a year" in text_of(passages[0])
+    logged = [json.loads(line) for line in (log_dir / "answers.jsonl").read_text().splitlines()]
+    assert logged[-1]["kind"] == "answered"
+    assert "tom@example.com" not in logged[-1]["question"] and "[email]" in logged[-1]["question"]
+
+
+def test_rendering_neutralises_html_and_markdown_from_documents() -> None:
+    citation = Citation(
+        1,
+        "Evil <b>title</b>",
+        "https://x.gov.uk/p",
+        "",
+        "",
+        "d",
+        "local_offer",
+        "<img src=x onerror=alert(1)>",
+        "2026-11-25",
+        "c1",
+    )
+    answer = Answer(
+        kind=Kind.ANSWERED,
+        statements=[Statement("Call <script>alert(1)</script> [now](javascript:alert(1)).", 1)],
+        citations=[citation],
+    )
+    html = render_answer(answer)
+    assert "<script>" not in html and "<b>" not in html
+    assert "](javascript:" not in html
+    assert "[[1]](https://x.gov.uk/p)" in html
