@@ -38,6 +38,13 @@ class Statement:
 
     text: str
     citation: int | None
+    # What the cited passage must support, when the text adds something computed (a date).
+    claim: str = ""
+
+    @property
+    def checked_text(self) -> str:
+        """The part of the statement its citation vouches for."""
+        return self.claim or self.text
 
 
 @dataclass
@@ -69,14 +76,20 @@ class Answer:
         return "Words used: " + "; ".join(f"{term}: {meaning}" for term, meaning in self.words_used)
 
     @property
-    def text(self) -> str:
-        """Plain text: notes, the answer, extras, words used, then a numbered Sources list."""
+    def reply(self) -> str:
+        """What the assistant says, without the Sources list: notes, dates, answer, words used."""
         extras = "\n".join(with_marker(statement) for statement in self.extras)
         # Computed dates answer the parent's own situation, so they come first.
         pieces = [*self.notes, extras, self.body, self.glossary_line]
-        if self.citations:
-            pieces.append("Sources:\n" + "\n".join(source_line(c) for c in self.citations))
         return "\n\n".join(piece for piece in pieces if piece)
+
+    @property
+    def text(self) -> str:
+        """Plain text: the reply, then a numbered Sources list."""
+        if not self.citations:
+            return self.reply
+        sources = "Sources:\n" + "\n".join(source_line(c) for c in self.citations)
+        return f"{self.reply}\n\n{sources}"
 
     def to_json(self) -> dict[str, Any]:
         """The `ask --json` contract: answer, kind and citations, plus diagnostics."""

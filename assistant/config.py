@@ -47,7 +47,9 @@ class Settings(BaseSettings):
     min_answer_similarity: float = 0.35
     sentence_relative_floor: float = 0.72
     # Below this rerank score the guidance here does not cover the question.
-    not_found_threshold: float = 0.38
+    not_found_threshold: float = 0.30
+    # A question naming a scheme or acronym the corpus never mentions needs a strong match.
+    unknown_name_threshold: float = 0.65
 
     # The deadline calculator counts from "today"; fixed in tests and evaluations.
     today: dt.date | None = None

@@ -16,7 +16,8 @@ from dateutil.relativedelta import relativedelta
 from assistant.chunking import Chunk
 from assistant.dates import DateMention, find_dates
 
-EvidenceFinder = Callable[[str, str], Chunk | None]
+# (search query, figure the passage must state, claim it must support) -> passage
+EvidenceFinder = Callable[[str, str, str], Chunk | None]
 
 
 @dataclass(frozen=True)
@@ -37,26 +38,21 @@ class DeadlinePlan:
     start: DateMention
     deadlines: list[Deadline]
 
-    def statements(self) -> list[tuple[str, Chunk | None]]:
-        """Sentences for the answer, each with the passage to cite (None for the lead-in)."""
+    def statements(self) -> list[tuple[str, str, Chunk | None]]:
+        """(text, claim, passage) per line: the passage vouches for the claim (the rule); the
+        date is our arithmetic. The lead-in and the caveat cite nothing."""
         lead = f"Counting from {self.start.date:%-d %B %Y}, {self.event}:"
         if self.start.assumption:
             lead = f"{lead[:-1]} ({self.start.assumption}):"
-        lines: list[tuple[str, Chunk | None]] = [(lead, None)]
+        lines: list[tuple[str, str, Chunk | None]] = [(lead, "", None)]
         for deadline in self.deadlines:
-            lines.append(
-                (
-                    f"by {deadline.date:%A %-d %B %Y}, {deadline.label} ({deadline.rule}).",
-                    deadline.evidence,
-                )
-            )
-        lines.append(
-            (
-                "These dates are a guide: time limits run from when the council received the "
-                "request or sent the document, and some exceptions can apply.",
-                None,
-            )
+            claim = f"{deadline.label} ({deadline.rule})"
+            lines.append((f"by {deadline.date:%A %-d %B %Y}, {claim}.", claim, deadline.evidence))
+        caveat = (
+            "These dates are a guide: time limits run from when the council received the "
+            "request or sent the document, and some exceptions can apply."
         )
+        lines.append((caveat, "", None))
         return lines
 
 
@@ -92,10 +88,10 @@ def plan_deadlines(text: str, today: dt.date, find_evidence: EvidenceFinder) -> 
         start = min(mentions, key=lambda m: abs(m.start - trigger.start()))
         deadlines = []
         for step in event["steps"]:
-            evidence = find_evidence(step["find"], step["evidence"])
+            date, rule = _add(start.date, step)
+            evidence = find_evidence(step["find"], step["evidence"], f"{step['label']} ({rule})")
             if evidence is None:
                 continue  # never state a rule the corpus does not hold
-            date, rule = _add(start.date, step)
             deadlines.append(Deadline(date=date, label=step["label"], rule=rule, evidence=evidence))
         if deadlines:
             return DeadlinePlan(event=event["describe"], start=start, deadlines=deadlines)

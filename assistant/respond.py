@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -11,6 +12,7 @@ import yaml
 from assistant.answer import Answer, Citation, Kind, Statement
 from assistant.chunking import Chunk
 from assistant.compose import DraftSentence
+from assistant.verify import support_score
 
 SNIPPET_CHARS = 300
 
@@ -65,21 +67,28 @@ def answered(sentences: list[DraftSentence], question: str, standalone: str) -> 
     )
 
 
-def canned(status: str, question: str, cite: Chunk | None = None, **values: str) -> Answer:
-    """A reply from replies.yaml, every line cited to the corpus document named there."""
+def canned(status: str, question: str, passages: Sequence[Chunk] = (), **values: str) -> Answer:
+    """A reply from replies.yaml; each fact line cites the passage of the named document
+    that best supports it."""
     config = replies()[status]
-    citation = citation_for(1, cite, []) if cite is not None else None
     statements = []
+    numbers: dict[str, int] = {}
+    chosen: dict[str, Chunk] = {}
     for part in ("intro", "cited", "outro"):
         for line in config.get(part, []):
             text = line.format(**values).strip()
-            if text:
-                cited = part == "cited" and citation is not None
-                statements.append(Statement(text=text, citation=1 if cited else None))
+            if not text:
+                continue
+            number = None
+            if part == "cited" and passages:
+                best = max(passages, key=lambda chunk: support_score(text, chunk.body))
+                number = numbers.setdefault(best.chunk_id, len(numbers) + 1)
+                chosen[best.chunk_id] = best
+            statements.append(Statement(text=text, citation=number))
     return Answer(
         kind=Kind(config["kind"]),
         statements=statements,
-        citations=[citation] if citation else [],
+        citations=[citation_for(n, chosen[cid], []) for cid, n in numbers.items()],
         question=question,
         standalone_question=question,
         status=status,

@@ -17,12 +17,13 @@ import numpy as np
 import yaml
 
 from assistant.embeddings import SentenceVectors
+from assistant.text import split_sentences
 
 # Cosine similarity to the nearest risk example that flags a message on its own...
 SEMANTIC_FLAG = 0.72
 # ...or a lower similarity, when it is also clearly nearer the risk examples than the ordinary ones.
-SEMANTIC_FLOOR = 0.55
-SEMANTIC_MARGIN = 0.08
+SEMANTIC_FLOOR = 0.50
+SEMANTIC_MARGIN = 0.15
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,17 @@ def pattern_match(text: str) -> str | None:
     return None
 
 
+def clauses(text: str) -> list[str]:
+    """Sentences, and the comma- or 'and'-separated clauses of long ones (4+ words each)."""
+    parts: list[str] = []
+    for sentence in split_sentences(text):
+        parts.append(sentence)
+        if len(sentence.split()) > 12:
+            parts.extend(re.split(r"\s*(?:[,;:]|\band\b|\bbut\b|\bso\b)\s+", sentence))
+    unique = dict.fromkeys(p.strip() for p in parts if len(p.split()) >= 4)
+    return list(unique)[:12]
+
+
 class SafeguardingCheck:
     """Flags messages that suggest someone is at risk."""
 
@@ -73,15 +85,27 @@ class SafeguardingCheck:
         self._ordinary = vectors.many(config["ordinary_examples"])
 
     def check(self, text: str, query_vector: np.ndarray | None = None) -> SafeguardingResult:
-        """Pattern first, then semantic similarity to the written examples."""
-        vector = self._vectors.query(text) if query_vector is None else query_vector
-        risk = float(np.max(self._risk @ vector))
-        ordinary = float(np.max(self._ordinary @ vector))
+        """Pattern first, then semantic similarity to the written examples, clause by clause.
+
+        A disclosure is often one clause in a long message about something else, so each
+        clause is compared on its own as well as the whole message.
+        """
+        whole = self._vectors.query(text) if query_vector is None else query_vector
+        parts = clauses(text)
+        vectors = np.vstack([whole, self._vectors.many(parts)]) if parts else whole[None, :]
+        risk_by_part = (vectors @ self._risk.T).max(axis=1)
+        ordinary_by_part = (vectors @ self._ordinary.T).max(axis=1)
+        worst = int(np.argmax(risk_by_part - ordinary_by_part))
+        risk = float(risk_by_part.max())
+        ordinary = float(ordinary_by_part[int(np.argmax(risk_by_part))])
         matched = pattern_match(text)
         if matched:
             return SafeguardingResult(True, f"pattern: {matched}", risk, ordinary)
         if risk >= SEMANTIC_FLAG:
             return SafeguardingResult(True, "close to a risk example", risk, ordinary)
-        if risk >= SEMANTIC_FLOOR and risk - ordinary >= SEMANTIC_MARGIN:
+        if (
+            risk_by_part[worst] >= SEMANTIC_FLOOR
+            and risk_by_part[worst] - ordinary_by_part[worst] >= SEMANTIC_MARGIN
+        ):
             return SafeguardingResult(True, "nearer risk than ordinary examples", risk, ordinary)
         return SafeguardingResult(False, "", risk, ordinary)

@@ -11,6 +11,7 @@ import numpy as np
 import yaml
 
 from assistant.embeddings import SentenceVectors
+from assistant.glossary import Glossary
 
 # Without any SEND word, a question is declined when it is this much nearer the off-topic examples.
 SEMANTIC_MARGIN = 0.05
@@ -63,15 +64,16 @@ def declined_category(text: str) -> str | None:
 class ScopeCheck:
     """Decides whether a question is one the guidance held here is meant to answer."""
 
-    def __init__(self, vectors: SentenceVectors) -> None:
+    def __init__(self, vectors: SentenceVectors, glossary: Glossary) -> None:
         config = _config()
         self._vectors = vectors
+        self._glossary = glossary
         self._inside = vectors.many(list(config["in_scope_examples"]))  # type: ignore[call-overload]
         self._outside = vectors.many(list(config["out_of_scope_examples"]))  # type: ignore[call-overload]
 
     def check(self, text: str, query_vector: np.ndarray) -> ScopeResult:
         """Decline clinical and unrelated legal questions, and anything plainly off-topic."""
-        send = mentions_send(text)
+        send = mentions_send(text) or bool(self._glossary.find(text))
         category = declined_category(text)
         if category:
             return ScopeResult(False, category, f"asks for {category} judgement", send)

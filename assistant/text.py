@@ -85,8 +85,11 @@ def words(text: str) -> list[str]:
 
 
 def content_terms(text: str) -> list[str]:
-    """Stemmed content words: the tokens used by BM25 and by overlap scores."""
-    return [stem(token) for token in words(text) if token not in STOPWORDS]
+    """Stemmed content words: the tokens used by BM25 and by overlap scores.
+
+    Contractions (I'm, they've, won't) are function words, so they are left out too.
+    """
+    return [stem(t) for t in words(text) if t not in STOPWORDS and "'" not in t]
 
 
 def paragraph_refs(text: str) -> list[str]:

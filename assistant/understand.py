@@ -15,7 +15,7 @@ from importlib import resources
 import yaml
 
 from assistant.glossary import Glossary
-from assistant.text import STOPWORDS, words
+from assistant.text import STOPWORDS, split_sentences, words
 
 # Pronouns that can be replaced by the topic noun phrase.
 _REPLACEABLE = re.compile(r"\b(that|it|this|those|these)\b", re.IGNORECASE)
@@ -80,6 +80,12 @@ class Query:
     topic: str = ""
     other_area: str | None = None
     asks_definition: bool = False
+
+
+def known_places() -> set[str]:
+    """Every place name in areas.yaml, lower case (Stoke's own and other councils')."""
+    stoke, others = _areas()
+    return {place.lower() for place in [*stoke, *others]}
 
 
 @lru_cache(maxsize=1)
@@ -157,6 +163,21 @@ def rewrite_follow_up(question: str, topic: str) -> str:
     return f"{stripped} (about the {topic})?"
 
 
+def previous_context(history: Sequence[dict[str, str]], max_turns: int) -> str:
+    """The last user question and the first sentence of the answer that followed it."""
+    turns = [t for t in list(history)[-max_turns:] if str(t.get("content", "")).strip()]
+    last_user = next((i for i in range(len(turns) - 1, -1, -1) if turns[i]["role"] == "user"), None)
+    if last_user is None:
+        return ""
+    parts = [str(turns[last_user]["content"])]
+    reply = next((t for t in turns[last_user + 1 :] if t["role"] == "assistant"), None)
+    if reply is not None:
+        sentences = split_sentences(str(reply["content"]).split("\n\n")[0])
+        if sentences:
+            parts.append(sentences[0])
+    return " ".join(parts)
+
+
 def understand(
     question: str, history: Sequence[dict[str, str]], glossary: Glossary, max_turns: int
 ) -> Query:
@@ -172,10 +193,15 @@ def understand(
     follow_up = bool(topic) and needs_context(question, glossary)
     standalone = rewrite_follow_up(question, topic) if follow_up else question
     area_text = standalone if follow_up else question
+    search = standalone
+    if follow_up:
+        # Retrieval also sees the turn being followed up: the referent of "that" or "they" is
+        # often a service named in the last question or in the first line of the last answer.
+        search = f"{standalone} {previous_context(history, max_turns)}"
     return Query(
         original=question,
         standalone=standalone,
-        search_text=glossary.expand(standalone),
+        search_text=glossary.expand(search),
         is_follow_up=follow_up,
         topic=topic if follow_up else "",
         other_area=other_area(area_text),
