@@ -43,9 +43,9 @@ class Settings(BaseSettings):
     max_chunks_per_doc: int = 2
 
     # Answer composition
-    max_answer_sentences: int = 4
+    max_answer_sentences: int = 5
     min_answer_similarity: float = 0.35
-    sentence_relative_floor: float = 0.72
+    sentence_relative_floor: float = 0.65
     # Below this rerank score the guidance here does not cover the question.
     not_found_threshold: float = 0.30
     # A question naming a scheme or acronym the corpus never mentions needs a strong match.
