@@ -15,6 +15,7 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -142,7 +143,7 @@ def load_corpus_vectors(settings: Settings) -> tuple[list[Chunk], np.ndarray, ob
     return chunks, np.vstack([stored[c.chunk_id] for c in chunks]), embeddings
 
 
-def coverage_report(facts_path: Path, settings: Settings) -> dict[str, object]:
+def coverage_report(facts_path: Path, settings: Settings) -> dict[str, Any]:
     """Map every fact to the documents carrying it; include a negative control."""
     from assistant.embeddings import SentenceVectors
 
@@ -204,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
     if args.show_mapping:
-        for row in report["mapping"]:  # type: ignore[attr-defined]
+        for row in report["mapping"]:
             print(f"{row['n']:3} {', '.join(row['documents']) or '-':60} {row['fact']}")
     control = report["negative_control"]
     print(
@@ -213,8 +214,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         f"Negative control ({control['what']}): {control['covered']} of {control['facts']} carried."
-    )  # type: ignore[index]
-    for missing in report["not_covered"]:  # type: ignore[attr-defined]
+    )
+    for missing in report["not_covered"]:
         print(
             f"NOT COVERED #{missing['n']} [{missing['section']}] {missing['fact'][:150]}"
             f" (closest: {missing['closest']}, similarity {missing['similarity']}, "
