@@ -28,7 +28,11 @@ WORD_OVERLAP_LIMIT = 0.6
 PASSAGE_MARGIN = 0.12
 MAX_PASSAGES = 3
 # Sentences describing the document itself ("This page explains ...") answer nothing.
-_ABOUT_THE_PAGE = re.compile(r"^(?:This|The) (?:page|document|guide|section|leaflet)\b", re.I)
+_ABOUT_THE_PAGE = re.compile(
+    r"^(?:This (?:page|document|guide|section|leaflet)\b"
+    r"|The (?:page|document|guide|leaflet) (?:explains|covers|sets out|describes|lists|gives))",
+    re.I,
+)
 
 
 @dataclass(frozen=True)

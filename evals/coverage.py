@@ -100,6 +100,13 @@ def numbers(text: str) -> set[str]:
     }
 
 
+def holds(needed: set[str], held: set[str]) -> bool:
+    """Whether a passage holds every number a fact needs; a fact's bare number matches the same
+    number with any unit in the passage ("24" is in "24 sessions")."""
+    bare = {token.split()[0] for token in held}
+    return all(token in held if " " in token else token in bare for token in needed)
+
+
 def word_recall(claim: str, passage: str) -> float:
     """Share of the fact's content words found in the passage."""
     terms = set(content_terms(claim))
@@ -120,7 +127,7 @@ def map_facts(
             recall = word_recall(fact.claim, chunk.indexed_text)
             old = best_by_doc.get(chunk.doc_id, (0.0, 0.0))
             best_by_doc[chunk.doc_id] = (max(old[0], float(similarity)), max(old[1], recall))
-            if needed <= held and (
+            if holds(needed, held) and (
                 similarity >= SIMILARITY_THRESHOLD or recall >= WORD_RECALL_THRESHOLD
             ):
                 carried[chunk.doc_id] = max(carried.get(chunk.doc_id, 0.0), float(similarity))
