@@ -44,6 +44,8 @@ def metric_value(summary: dict[str, Any], dotted: str) -> float:
         if not isinstance(value, dict) or part not in value:
             raise KeyError(f"the summary has no metric {dotted!r}")
         value = value[part]
+    if value is None:
+        raise KeyError(f"the set has no items to measure {dotted!r}")
     return float(value)
 
 

@@ -29,8 +29,8 @@ def _img(data: str, alt: str) -> str:
 def kind_chart(summary: dict[str, Any]) -> str:
     """Bars per question kind: must_include pass rate and behaviour accuracy."""
     kinds = list(summary["by_kind"])
-    include = [summary["by_kind"][k]["must_include_pass_rate"] * 100 for k in kinds]
-    behaviour = [summary["by_kind"][k]["behaviour_accuracy"] * 100 for k in kinds]
+    include = [(summary["by_kind"][k]["must_include_pass_rate"] or 0) * 100 for k in kinds]
+    behaviour = [(summary["by_kind"][k]["behaviour_accuracy"] or 0) * 100 for k in kinds]
     figure, axes = plt.subplots(figsize=(8, 3.6))
     positions = range(len(kinds))
     axes.bar(
@@ -46,7 +46,7 @@ def kind_chart(summary: dict[str, Any]) -> str:
     axes.set_xticks(list(positions), kinds, rotation=25, ha="right")
     axes.set_ylim(0, 105)
     axes.set_ylabel("%")
-    axes.legend(loc="lower right", fontsize=8)
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=2, fontsize=8, frameon=False)
     axes.set_title("By kind of question")
     return _img(_png(figure), "Bar chart of results by kind of question")
 
@@ -67,9 +67,11 @@ def confusion_chart(summary: dict[str, Any]) -> str:
     grid = [[confusion.get(e, {}).get(a, 0) for a in BEHAVIOURS] for e in BEHAVIOURS]
     figure, axes = plt.subplots(figsize=(4.4, 3.6))
     axes.imshow(grid, cmap="Blues")
+    darkest = max(max(row) for row in grid) or 1
     for i, row in enumerate(grid):
         for j, value in enumerate(row):
-            axes.text(j, i, str(value), ha="center", va="center", color="black")
+            colour = "white" if value > darkest / 2 else "black"
+            axes.text(j, i, str(value), ha="center", va="center", color=colour)
     axes.set_xticks(range(3), BEHAVIOURS, rotation=20)
     axes.set_yticks(range(3), BEHAVIOURS)
     axes.set_xlabel("what the assistant did")

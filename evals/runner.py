@@ -102,8 +102,9 @@ def run_items(
     return results
 
 
-def _rate(values: list[bool]) -> float:
-    return sum(values) / len(values) if values else 0.0
+def _rate(values: list[bool]) -> float | None:
+    """Share of True values; None when there is nothing to measure (never reported as 0 %)."""
+    return sum(values) / len(values) if values else None
 
 
 def summarise(results: list[dict[str, Any]]) -> dict[str, Any]:

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import FIXTURES
 
 from assistant.config import PROJECT_ROOT
 from assistant.pipeline import AnswerPipeline
 from assistant.retrieval import Candidate
-from conftest import FIXTURES
 from evals.__main__ import main as evals_main
 from evals.dataset import DatasetError, load_items
 from evals.gate import check_gate, load_gate
@@ -23,8 +23,12 @@ from evals.systems import langchain_dense_system, pipeline_system
 
 TINY_SET = FIXTURES / "tiny_eval.jsonl"
 TINY_GATE = {
-    "minimum": {"retrieval.hit_at_5": 0.8, "answer.must_include_pass_rate": 0.7,
-                "behaviour.accuracy": 0.8, "safeguarding.recall": 1.0},
+    "minimum": {
+        "retrieval.hit_at_5": 0.8,
+        "answer.must_include_pass_rate": 0.7,
+        "behaviour.accuracy": 0.8,
+        "safeguarding.recall": 1.0,
+    },
     "maximum": {"safeguarding.false_alarm_rate": 0.1},
 }
 
@@ -43,9 +47,18 @@ def test_metrics_match_hand_calculations() -> None:
     ("line", "message"),
     [
         ("{not json", "line 1: not valid JSON"),
-        ('{"id": "x", "question": "q", "kind": "poetry", "expected_behaviour": "answer"}', "kind 'poetry'"),
-        ('{"id": "x", "question": "q", "kind": "factual", "expected_behaviour": "answer", "must_include": [["(unclosed"]]}', "bad regular expression"),
-        ('{"id": "x", "question": "q", "kind": "factual", "expected_behaviour": "maybe"}', "expected_behaviour"),
+        (
+            '{"id": "x", "question": "q", "kind": "poetry", "expected_behaviour": "answer"}',
+            "kind 'poetry'",
+        ),
+        (
+            '{"id": "x", "question": "q", "kind": "factual", "expected_behaviour": "answer", "must_include": [["(unclosed"]]}',
+            "bad regular expression",
+        ),
+        (
+            '{"id": "x", "question": "q", "kind": "factual", "expected_behaviour": "maybe"}',
+            "expected_behaviour",
+        ),
     ],
 )
 def test_bad_dataset_lines_are_named(tmp_path: Path, line: str, message: str) -> None:
@@ -86,9 +99,13 @@ def test_gate_passes_with_real_retrieval_and_fails_when_it_is_broken(
 ) -> None:
     items = load_items(TINY_SET)
     good = summarise(run_items(items, pipeline_system(tiny_pipeline)))
-    assert all(check.ok for check in check_gate(good, TINY_GATE)), [c.line() for c in check_gate(good, TINY_GATE)]
+    assert all(check.ok for check in check_gate(good, TINY_GATE)), [
+        c.line() for c in check_gate(good, TINY_GATE)
+    ]
 
-    broken_pipeline = RandomRetrievalPipeline(tiny_pipeline.settings, tiny_pipeline.vectors._embeddings, tiny_pipeline.store)
+    broken_pipeline = RandomRetrievalPipeline(
+        tiny_pipeline.settings, tiny_pipeline.vectors._embeddings, tiny_pipeline.store
+    )
     broken = summarise(run_items(items, pipeline_system(broken_pipeline)))
     failed = {check.metric for check in check_gate(broken, TINY_GATE) if not check.ok}
     assert "retrieval.hit_at_5" in failed
@@ -109,11 +126,15 @@ def test_report_puts_failures_first_and_shows_baselines(tiny_pipeline: AnswerPip
     items = load_items(TINY_SET)
     results = run_items(items, pipeline_system(tiny_pipeline))
     summary = summarise(results)
-    summary["baselines"] = {"dense": summarise(run_items(items, langchain_dense_system(tiny_pipeline)))}
+    summary["baselines"] = {
+        "dense": summarise(run_items(items, langchain_dense_system(tiny_pipeline)))
+    }
     results[0]["passed"], results[0]["failures"] = False, ["missing: something"]
     page = render_report(summary, results, "Tiny")
     failing = sum(not r["passed"] for r in results)
-    assert page.index(f"Failing items ({failing})") < page.index(f"Passing items ({len(results) - failing})")
+    assert page.index(f"Failing items ({failing})") < page.index(
+        f"Passing items ({len(results) - failing})"
+    )
     assert page.index("missing: something") < page.index("Passing items")
     assert page.count("data:image/png;base64,") == 3
     assert "dense" in page and "<script" not in page
@@ -129,11 +150,20 @@ def test_beir_layout_evaluation(tmp_path: Path) -> None:
         "d3": "Family hubs offer parenting classes and infant feeding support.",
         "d4": "A mediation certificate is needed before most tribunal appeals.",
     }
-    (data / "corpus.jsonl").write_text("\n".join(json.dumps({"_id": k, "title": "", "text": v}) for k, v in docs.items()))
-    queries = {"q1": "how long to decide on an assessment", "q2": "where can I get infant feeding help",
-               "q3": "what do I need before appealing to the tribunal"}
-    (data / "queries.jsonl").write_text("\n".join(json.dumps({"_id": k, "text": v}) for k, v in queries.items()))
-    (data / "qrels" / "test.tsv").write_text("query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\td3\t1\nq3\td4\t1\n")
+    (data / "corpus.jsonl").write_text(
+        "\n".join(json.dumps({"_id": k, "title": "", "text": v}) for k, v in docs.items())
+    )
+    queries = {
+        "q1": "how long to decide on an assessment",
+        "q2": "where can I get infant feeding help",
+        "q3": "what do I need before appealing to the tribunal",
+    }
+    (data / "queries.jsonl").write_text(
+        "\n".join(json.dumps({"_id": k, "text": v}) for k, v in queries.items())
+    )
+    (data / "qrels" / "test.tsv").write_text(
+        "query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\td3\t1\nq3\td4\t1\n"
+    )
     from assistant.config import Settings
     from evals.beir import evaluate_beir
 
@@ -163,3 +193,13 @@ def test_coverage_maps_facts_to_the_passages_that_carry_them(tiny_pipeline: Answ
     assert facts[0].covered_by[0] == "assessment-time-limits"
     assert facts[1].covered_by == []  # the wrong figure is not carried
     assert facts[2].covered_by == ["short-breaks"]
+
+
+@pytest.mark.slow
+def test_gate_on_the_full_set(shipped_pipeline: AnswerPipeline) -> None:
+    """The CI regression gate: the project's full evaluation set against evals/gate.yaml."""
+    config = load_gate()
+    items = load_items(PROJECT_ROOT / config["set"])
+    summary = summarise(run_items(items, pipeline_system(shipped_pipeline)))
+    checks = check_gate(summary, config)
+    assert all(check.ok for check in checks), "\n".join(check.line() for check in checks)
