@@ -21,9 +21,13 @@ from assistant.text import split_sentences
 
 # Cosine similarity to the nearest risk example that flags a message on its own...
 SEMANTIC_FLAG = 0.72
-# ...or a lower similarity, when it is also clearly nearer the risk examples than the ordinary ones.
+# ...or, for any clause, when RISK_VOTES of its NEIGHBOURS nearest examples are risk examples and
+# the nearest is at least SEMANTIC_FLOOR similar. 9/8 meets the targets on the project set (no
+# missed crisis, 1 false alarm in 264); 7/5 catches more unseen crises (96.7 % against 86.7 % on
+# heldout_safety_3) but declines fewer out-of-scope questions. See evals/README.md.
+NEIGHBOURS = 9
+RISK_VOTES = 8
 SEMANTIC_FLOOR = 0.50
-SEMANTIC_MARGIN = 0.15
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,14 @@ class SafeguardingResult:
 @lru_cache(maxsize=1)
 def _config() -> dict[str, list[str]]:
     text = resources.files("assistant").joinpath("safeguarding.yaml").read_text(encoding="utf-8")
+    data: dict[str, list[str]] = yaml.safe_load(text)
+    return data
+
+
+@lru_cache(maxsize=1)
+def _example_bank() -> dict[str, list[str]]:
+    """The larger bank of worked examples (risk and look-alike ordinary messages)."""
+    text = resources.files("assistant").joinpath("safeguarding_examples.yaml").read_text("utf-8")
     data: dict[str, list[str]] = yaml.safe_load(text)
     return data
 
@@ -80,12 +92,15 @@ class SafeguardingCheck:
 
     def __init__(self, vectors: SentenceVectors) -> None:
         config = _config()
+        bank = _example_bank()
         self._vectors = vectors
-        self._risk = vectors.many(config["risk_examples"])
-        self._ordinary = vectors.many(config["ordinary_examples"])
+        risk = vectors.many([*config["risk_examples"], *bank["risk"]])
+        ordinary = vectors.many([*config["ordinary_examples"], *bank["ordinary"]])
+        self._examples = np.vstack([risk, ordinary])
+        self._is_risk = np.array([True] * len(risk) + [False] * len(ordinary))
 
     def check(self, text: str, query_vector: np.ndarray | None = None) -> SafeguardingResult:
-        """Pattern first, then semantic similarity to the written examples, clause by clause.
+        """Patterns first, then the nearest written examples by meaning, clause by clause.
 
         A disclosure is often one clause in a long message about something else, so each
         clause is compared on its own as well as the whole message.
@@ -93,19 +108,19 @@ class SafeguardingCheck:
         whole = self._vectors.query(text) if query_vector is None else query_vector
         parts = clauses(text)
         vectors = np.vstack([whole, self._vectors.many(parts)]) if parts else whole[None, :]
-        risk_by_part = (vectors @ self._risk.T).max(axis=1)
-        ordinary_by_part = (vectors @ self._ordinary.T).max(axis=1)
-        worst = int(np.argmax(risk_by_part - ordinary_by_part))
-        risk = float(risk_by_part.max())
-        ordinary = float(ordinary_by_part[int(np.argmax(risk_by_part))])
+        similarities = vectors @ self._examples.T
+        risk = float(similarities[:, self._is_risk].max())
+        ordinary = float(similarities[:, ~self._is_risk].max())
         matched = pattern_match(text)
         if matched:
             return SafeguardingResult(True, f"pattern: {matched}", risk, ordinary)
         if risk >= SEMANTIC_FLAG:
             return SafeguardingResult(True, "close to a risk example", risk, ordinary)
-        if (
-            risk_by_part[worst] >= SEMANTIC_FLOOR
-            and risk_by_part[worst] - ordinary_by_part[worst] >= SEMANTIC_MARGIN
-        ):
-            return SafeguardingResult(True, "nearer risk than ordinary examples", risk, ordinary)
+        for row in similarities:
+            nearest = np.argsort(-row)[:NEIGHBOURS]
+            votes = int(self._is_risk[nearest].sum())
+            if votes >= RISK_VOTES and row[nearest[0]] >= SEMANTIC_FLOOR:
+                reason = f"{votes} of the {NEIGHBOURS} nearest examples are risk examples"
+                return SafeguardingResult(True, reason, risk, ordinary)
+
         return SafeguardingResult(False, "", risk, ordinary)

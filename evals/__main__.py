@@ -47,8 +47,9 @@ def evaluate(
             summary["baselines"][name] = baseline
         summary["lift"] = {
             name: {
-                "hit_at_5": summary["retrieval"]["hit_at_5"] - b["retrieval"]["hit_at_5"],
-                "mrr": summary["retrieval"]["mrr"] - b["retrieval"]["mrr"],
+                "hit_at_5": (summary["retrieval"]["hit_at_5"] or 0)
+                - (b["retrieval"]["hit_at_5"] or 0),
+                "mrr": (summary["retrieval"]["mrr"] or 0) - (b["retrieval"]["mrr"] or 0),
                 "must_include_pass_rate": summary["answer"]["must_include_pass_rate"]
                 - b["answer"]["must_include_pass_rate"],
                 "behaviour_accuracy": summary["behaviour"]["accuracy"] - b["behaviour"]["accuracy"],

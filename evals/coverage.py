@@ -100,6 +100,30 @@ def numbers(text: str) -> set[str]:
     }
 
 
+_CONTACT = re.compile(
+    r"\b0\d{3,4}\s?\d{3}\s?\d{3,4}\b|\b0\d{3}\s\d{4}\b|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b"
+    r"|\b[A-Z]{1,2}\d[A-Z\d]?\s\d[A-Z]{2}\b"
+)
+
+
+def contact_details(text: str) -> set[str]:
+    """Phone numbers, email addresses and postcodes in a text, spaces normalised."""
+    return {re.sub(r"\s+", " ", found).lower() for found in _CONTACT.findall(text)}
+
+
+def unchecked_contacts(corpus_dir: Path, facts_text: str) -> dict[str, list[str]]:
+    """Contact details in corpus documents that the checked facts file does not hold."""
+    from assistant.loaders import corpus_files, load_document
+
+    known = contact_details(facts_text)
+    unchecked: dict[str, list[str]] = {}
+    for path in corpus_files(corpus_dir):
+        found = sorted(contact_details(load_document(path).text) - known)
+        if found:
+            unchecked[path.stem] = found
+    return unchecked
+
+
 def holds(needed: set[str], held: set[str]) -> bool:
     """Whether a passage holds every number a fact needs; a fact's bare number matches the same
     number with any unit in the passage ("24" is in "24 sessions")."""
@@ -165,6 +189,9 @@ def coverage_report(facts_path: Path, settings: Settings) -> dict[str, Any]:
     decoy_vectors = SentenceVectors(embeddings).many([d.claim for d in decoys])  # type: ignore[arg-type]
     map_facts(decoys, chunks, chunk_vectors, decoy_vectors)
     return {
+        "unchecked_contacts": unchecked_contacts(
+            settings.corpus_dir, facts_path.read_text(encoding="utf-8")
+        ),
         "facts": len(facts),
         "covered": len(covered),
         "share": len(covered) / len(facts) if facts else 0.0,
@@ -221,6 +248,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         f"Negative control ({control['what']}): {control['covered']} of {control['facts']} carried."
+    )
+    unchecked = report["unchecked_contacts"]
+    print(
+        "Contact details in the corpus that the facts file does not hold: "
+        + (
+            "none"
+            if not unchecked
+            else "; ".join(f"{d}: {', '.join(c)}" for d, c in unchecked.items())
+        )
     )
     for missing in report["not_covered"]:
         print(

@@ -84,6 +84,10 @@ def _pct(value: float | None) -> str:
     return "–" if value is None else f"{value * 100:.1f} %"
 
 
+def _num(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3f}"
+
+
 def headline_rows(summary: dict[str, Any]) -> list[tuple[str, str]]:
     """The figures the product side reads first."""
     r, a, c = summary["retrieval"], summary["answer"], summary["citations"]
@@ -91,7 +95,7 @@ def headline_rows(summary: dict[str, Any]) -> list[tuple[str, str]]:
     return [
         ("Items passed", f"{summary['passed']} of {summary['items']}"),
         ("Retrieval hit@1 / hit@5", f"{_pct(r['hit_at_1'])} / {_pct(r['hit_at_5'])}"),
-        ("Retrieval MRR / nDCG@10", f"{r['mrr']:.3f} / {r['ndcg_at_10']:.3f}"),
+        ("Retrieval MRR / nDCG@10", f"{_num(r['mrr'])} / {_num(r['ndcg_at_10'])}"),
         (
             "Facts stated (must_include checks passed)",
             f"{_pct(a['must_include_pass_rate'])} of {a['checks']}",
@@ -134,8 +138,8 @@ def baseline_table(summary: dict[str, Any]) -> str:
     header = "<tr><th>system</th><th>hit@1</th><th>hit@5</th><th>MRR</th><th>nDCG@10</th><th>facts stated</th><th>behaviour</th></tr>"
     rows = "".join(
         f"<tr><td>{html.escape(name)}</td><td>{_pct(s['retrieval']['hit_at_1'])}</td>"
-        f"<td>{_pct(s['retrieval']['hit_at_5'])}</td><td>{s['retrieval']['mrr']:.3f}</td>"
-        f"<td>{s['retrieval']['ndcg_at_10']:.3f}</td><td>{_pct(s['answer']['must_include_pass_rate'])}</td>"
+        f"<td>{_pct(s['retrieval']['hit_at_5'])}</td><td>{_num(s['retrieval']['mrr'])}</td>"
+        f"<td>{_num(s['retrieval']['ndcg_at_10'])}</td><td>{_pct(s['answer']['must_include_pass_rate'])}</td>"
         f"<td>{_pct(s['behaviour']['accuracy'])}</td></tr>"
         for name, s in systems.items()
     )

@@ -141,15 +141,19 @@ def summarise(results: list[dict[str, Any]]) -> dict[str, Any]:
             "hit_at_5": mean(kind_retrieval) if kind_retrieval else None,
         }
     latencies = [r["latency_ms"] for r in results]
-    follow_hit = mean([r["retrieval"]["hit_at_5"] for r in follow_ups])
-    standalone_hit = mean([by_id[r["paraphrase_of"]]["retrieval"]["hit_at_5"] for r in follow_ups])
+    follow_hit = mean([r["retrieval"]["hit_at_5"] for r in follow_ups]) if follow_ups else None
+    standalone_hit = (
+        mean([by_id[r["paraphrase_of"]]["retrieval"]["hit_at_5"] for r in follow_ups])
+        if follow_ups
+        else None
+    )
     return {
         "items": len(results),
         "passed": sum(r["passed"] for r in results),
         "retrieval": {
             "items": len(retrieval),
             **{
-                key: mean([m[key] for m in retrieval])
+                key: mean([m[key] for m in retrieval]) if retrieval else None
                 for key in ("hit_at_1", "hit_at_5", "mrr", "ndcg_at_10")
             },
         },
@@ -190,7 +194,11 @@ def summarise(results: list[dict[str, Any]]) -> dict[str, Any]:
             "pairs": len(follow_ups),
             "hit_at_5": follow_hit,
             "standalone_hit_at_5": standalone_hit,
-            "gap_points": round((standalone_hit - follow_hit) * 100, 1),
+            "gap_points": (
+                round((standalone_hit - follow_hit) * 100, 1)
+                if follow_hit is not None and standalone_hit is not None
+                else None
+            ),
         },
         "false_premise": {
             "items": len(premises),

@@ -203,3 +203,41 @@ def test_gate_on_the_full_set(shipped_pipeline: AnswerPipeline) -> None:
     summary = summarise(run_items(items, pipeline_system(shipped_pipeline)))
     checks = check_gate(summary, config)
     assert all(check.ok for check in checks), "\n".join(check.line() for check in checks)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("question", "documents"),
+    [
+        (
+            "How long does the council have to decide whether to do an EHC needs assessment?",
+            {"ch09-assessment-timescales"},
+        ),
+        (
+            "What is the overall time limit from asking for an assessment to getting the final EHC plan?",
+            {"ch09-assessment-timescales", "ehc-assessment-timeline-stoke"},
+        ),
+        ("How do I request an EHC needs assessment in Stoke?", {"senmas-requesting-an-assessment"}),
+        ("What does SENDIASS do?", {"sendiass-stoke", "ch02-information-advice-support"}),
+        ("What does a family hub offer?", {"stoke-family-hubs", "family-hubs-national-programme"}),
+        (
+            "How do I appeal to the tribunal, and do I need a mediation certificate?",
+            {"ch11-tribunal-appeals", "ch11-mediation"},
+        ),
+        ("What sections does an EHC plan have?", {"ch09-ehc-plan-sections"}),
+        (
+            "When do annual reviews have to happen?",
+            {"ch09-annual-reviews", "annual-reviews-and-phase-transfers-stoke"},
+        ),
+        ("Is there transport for post-16 students?", {"school-and-post-16-transport"}),
+        ("What are Aiming High short breaks?", {"short-breaks-aiming-high"}),
+    ],
+)
+def test_shipped_corpus_answers_the_questions_parents_ask(
+    shipped_pipeline: AnswerPipeline, question: str, documents: set[str]
+) -> None:
+    answer = shipped_pipeline.answer(question)
+    assert answer.kind == "answered"
+    assert {c.doc_id for c in answer.citations} & documents, [c.doc_id for c in answer.citations]
+    if "6 weeks" in question or "decide whether to do" in question:
+        assert "6 weeks" in answer.reply
