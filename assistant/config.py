@@ -44,7 +44,6 @@ class Settings(BaseSettings):
 
     # Answer composition
     max_answer_sentences: int = 5
-    min_answer_similarity: float = 0.35
     sentence_relative_floor: float = 0.65
     # Below this rerank score the guidance here does not cover the question.
     not_found_threshold: float = 0.30

@@ -45,6 +45,7 @@ class AnswerPipeline:
     def __init__(self, settings: Settings, embeddings: Embeddings, store: ChunkStore) -> None:
         self.settings = settings
         self.store = store
+        self.embeddings = embeddings
         self.vectors = SentenceVectors(embeddings)
         self.glossary = Glossary.from_corpus(settings.corpus_dir)
         self.safeguarding = SafeguardingCheck(self.vectors)

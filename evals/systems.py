@@ -63,17 +63,17 @@ def pipeline_system(pipeline: AnswerPipeline) -> System:
     return run
 
 
-def _stuffed(kind_docs: list[tuple[str, str]], seconds: float) -> Output:
+def _stuffed(found: list[tuple[str, str]], seconds: float) -> Output:
     """A no-LLM recipe's answer: the retrieved passages, each cited to itself."""
     sentences: list[tuple[str, int | None, str]] = [
         (sentence, n, body)
-        for n, (_doc, body) in enumerate(kind_docs, start=1)
+        for n, (_doc, body) in enumerate(found, start=1)
         for sentence in split_sentences(body.replace("\n\n", " "))
     ]
     return Output(
         kind="answered",
-        text="\n\n".join(body for _doc, body in kind_docs),
-        ranked_docs=list(dict.fromkeys(doc for doc, _ in kind_docs)),
+        text="\n\n".join(body for _doc, body in found),
+        ranked_docs=list(dict.fromkeys(doc for doc, _ in found)),
         sentences=sentences,
         seconds=seconds,
     )

@@ -104,7 +104,7 @@ def test_gate_passes_with_real_retrieval_and_fails_when_it_is_broken(
     ]
 
     broken_pipeline = RandomRetrievalPipeline(
-        tiny_pipeline.settings, tiny_pipeline.vectors._embeddings, tiny_pipeline.store
+        tiny_pipeline.settings, tiny_pipeline.embeddings, tiny_pipeline.store
     )
     broken = summarise(run_items(items, pipeline_system(broken_pipeline)))
     failed = {check.metric for check in check_gate(broken, TINY_GATE) if not check.ok}
