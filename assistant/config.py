@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
+from functools import cache, lru_cache
+from importlib import resources
 from pathlib import Path
+from typing import Any
 
+import yaml
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -60,6 +63,13 @@ class Settings(BaseSettings):
     # Web chat
     host: str = "127.0.0.1"
     port: int = 7860
+
+
+@cache
+def packaged_yaml(name: str) -> Any:
+    """A YAML file shipped inside the assistant package (replies, patterns, examples), read once."""
+    text = resources.files("assistant").joinpath(name).read_text(encoding="utf-8")
+    return yaml.safe_load(text)
 
 
 @lru_cache(maxsize=1)

@@ -7,13 +7,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
-import yaml
 from dateutil.relativedelta import relativedelta
 
 from assistant.chunking import Chunk
+from assistant.config import packaged_yaml
 from assistant.dates import DateMention, find_dates
 
 # (search query, figure the passage must state, claim it must support) -> passage
@@ -58,8 +57,7 @@ class DeadlinePlan:
 
 @lru_cache(maxsize=1)
 def _events() -> list[dict[str, Any]]:
-    text = resources.files("assistant").joinpath("deadlines.yaml").read_text(encoding="utf-8")
-    events: list[dict[str, Any]] = yaml.safe_load(text)["events"]
+    events: list[dict[str, Any]] = [dict(e) for e in packaged_yaml("deadlines.yaml")["events"]]
     for event in events:
         event["patterns"] = [re.compile(p, re.IGNORECASE) for p in event["triggers"]]
     return events

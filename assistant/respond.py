@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
-from importlib import resources
 from typing import Any
-
-import yaml
 
 from assistant.answer import Answer, Citation, Kind, Statement
 from assistant.chunking import Chunk
 from assistant.compose import DraftSentence
+from assistant.config import packaged_yaml
 from assistant.verify import support_score
 
 SNIPPET_CHARS = 300
@@ -20,8 +18,7 @@ SNIPPET_CHARS = 300
 @lru_cache(maxsize=1)
 def replies() -> dict[str, Any]:
     """Canned replies from assistant/replies.yaml."""
-    text = resources.files("assistant").joinpath("replies.yaml").read_text(encoding="utf-8")
-    data: dict[str, Any] = yaml.safe_load(text)
+    data: dict[str, Any] = packaged_yaml("replies.yaml")
     return data
 
 

@@ -11,11 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 import numpy as np
-import yaml
 
+from assistant.config import packaged_yaml
 from assistant.embeddings import SentenceVectors
 from assistant.text import split_sentences
 
@@ -42,16 +41,14 @@ class SafeguardingResult:
 
 @lru_cache(maxsize=1)
 def _config() -> dict[str, list[str]]:
-    text = resources.files("assistant").joinpath("safeguarding.yaml").read_text(encoding="utf-8")
-    data: dict[str, list[str]] = yaml.safe_load(text)
+    data: dict[str, list[str]] = packaged_yaml("safeguarding.yaml")
     return data
 
 
 @lru_cache(maxsize=1)
 def _example_bank() -> dict[str, list[str]]:
     """The larger bank of worked examples (risk and look-alike ordinary messages)."""
-    text = resources.files("assistant").joinpath("safeguarding_examples.yaml").read_text("utf-8")
-    data: dict[str, list[str]] = yaml.safe_load(text)
+    data: dict[str, list[str]] = packaged_yaml("safeguarding_examples.yaml")
     return data
 
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 import numpy as np
-import yaml
 
+from assistant.config import packaged_yaml
 from assistant.embeddings import SentenceVectors
 from assistant.glossary import Glossary
 
@@ -29,8 +28,7 @@ class ScopeResult:
 
 @lru_cache(maxsize=1)
 def _config() -> dict[str, object]:
-    text = resources.files("assistant").joinpath("scope.yaml").read_text(encoding="utf-8")
-    data: dict[str, object] = yaml.safe_load(text)
+    data: dict[str, object] = packaged_yaml("scope.yaml")
     return data
 
 

@@ -10,10 +10,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
-import yaml
-
+from assistant.config import packaged_yaml
 from assistant.glossary import Glossary
 from assistant.text import STOPWORDS, split_sentences, words
 
@@ -84,15 +82,8 @@ class Query:
 
 def known_places() -> set[str]:
     """Every place name in areas.yaml, lower case (Stoke's own and other councils')."""
-    stoke, others = _areas()
-    return {place.lower() for place in [*stoke, *others]}
-
-
-@lru_cache(maxsize=1)
-def _areas() -> tuple[list[str], list[str]]:
-    text = resources.files("assistant").joinpath("areas.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
-    return list(data["stoke_places"]), list(data["other_areas"])
+    data = packaged_yaml("areas.yaml")
+    return {place.lower() for place in [*data["stoke_places"], *data["other_areas"]]}
 
 
 def _place_pattern(name: str, cued: bool = False) -> re.Pattern[str]:
@@ -108,14 +99,26 @@ def _place_pattern(name: str, cued: bool = False) -> re.Pattern[str]:
     )
 
 
+@lru_cache(maxsize=1)
+def _place_patterns() -> tuple[list[re.Pattern[str]], list[tuple[str, re.Pattern[str]]]]:
+    """Compiled once: Stoke's places (to mask) and other areas (to find), longest first."""
+    data = packaged_yaml("areas.yaml")
+    stoke = [_place_pattern(p) for p in sorted(data["stoke_places"], key=len, reverse=True)]
+    others = [
+        (p, _place_pattern(p, cued=True))
+        for p in sorted(data["other_areas"], key=len, reverse=True)
+    ]
+    return stoke, others
+
+
 def other_area(text: str) -> str | None:
     """Another council's area the question is about, if it names one (case as written)."""
-    stoke, others = _areas()
+    stoke, others = _place_patterns()
     masked = text
-    for place in sorted(stoke, key=len, reverse=True):
-        masked = _place_pattern(place).sub(" ", masked)
-    for place in sorted(others, key=len, reverse=True):
-        if _place_pattern(place, cued=True).search(masked):
+    for pattern in stoke:
+        masked = pattern.sub(" ", masked)
+    for place, pattern in others:
+        if pattern.search(masked):
             return place
     return None
 

@@ -21,6 +21,15 @@ SHIPPED_CORPUS = PROJECT_ROOT / "corpus"
 TODAY = dt.date(2026, 11, 25)
 
 
+def free_port() -> int:
+    """A free TCP port on the loopback interface."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def make_settings(corpus: Path, root: Path, **extra: object) -> Settings:
     """Settings that keep every file the test writes under its own temp folder."""
     return Settings(

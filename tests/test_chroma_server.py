@@ -11,19 +11,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import TINY_CORPUS, make_settings
+from conftest import TINY_CORPUS, free_port, make_settings
 
 from assistant.index import ChunkStore
 from assistant.ingest import ingest_corpus
 from assistant.pipeline import AnswerPipeline
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import TINY_CORPUS
+from conftest import TINY_CORPUS, free_port
 
 from assistant.config import PROJECT_ROOT
 
@@ -32,12 +32,6 @@ CHROMIUM_ARGS = [
 ]
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import free_port
 
 from assistant.answer import Answer, Citation, Kind, Statement
 from assistant.pipeline import AnswerPipeline
@@ -21,12 +21,6 @@ def text_of(message: dict) -> str:  # type: ignore[type-arg]
     if isinstance(content, list):
         return " ".join(part.get("text", "") for part in content)
     return str(content)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
