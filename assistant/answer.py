@@ -40,6 +40,8 @@ class Statement:
     citation: int | None
     # What the cited passage must support, when the text adds something computed (a date).
     claim: str = ""
+    # Set on the first statement of a labelled paragraph ("You asked: ...", "Next step").
+    label: str = ""
 
     @property
     def checked_text(self) -> str:
@@ -62,11 +64,24 @@ class Answer:
     words_used: list[tuple[str, str]] = field(default_factory=list)
     debug: dict[str, Any] = field(default_factory=dict)
 
+    def paragraphs(self) -> list[tuple[str, list[Statement]]]:
+        """(label, statements) per paragraph: a new one starts at each labelled statement."""
+        grouped: list[tuple[str, list[Statement]]] = []
+        for statement in self.statements:
+            if statement.label or not grouped:
+                grouped.append((statement.label, []))
+            grouped[-1][1].append(statement)
+        return grouped
+
     @property
     def body(self) -> str:
-        """The answer's sentences with their [n] markers."""
-        parts = [with_marker(statement) for statement in self.statements]
-        return " ".join(parts) if self.kind == Kind.ANSWERED else "\n\n".join(parts)
+        """The answer's sentences with their [n] markers, a paragraph per labelled part."""
+        if self.kind != Kind.ANSWERED:
+            return "\n\n".join(with_marker(statement) for statement in self.statements)
+        return "\n\n".join(
+            (f"{label}\n" if label else "") + " ".join(with_marker(s) for s in statements)
+            for label, statements in self.paragraphs()
+        )
 
     @property
     def glossary_line(self) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from assistant.chunking import Chunk
 from assistant.glossary import Glossary
+from assistant.message import is_ordinary_word
 from assistant.understand import known_places
 
 _ASKED_PARAGRAPH = re.compile(
@@ -53,7 +54,12 @@ class CorpusVocabulary:
 
     def unknown_names(self, question: str) -> list[str]:
         """Acronyms and capitalised names in the question that nothing in the corpus mentions."""
-        names = [m.group(1) for m in _ACRONYM.finditer(question) if m.group(1) not in _COMMON_CAPS]
+        # A word in capitals for emphasis ("sending HIM home") is not a scheme's name.
+        names = [
+            m.group(1)
+            for m in _ACRONYM.finditer(question)
+            if m.group(1) not in _COMMON_CAPS and not is_ordinary_word(m.group(1))
+        ]
         names += [m.group(1) for m in _NAME.finditer(question)]
         return [
             name

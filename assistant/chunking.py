@@ -37,6 +37,15 @@ class Chunk:
     paragraphs: tuple[str, ...] = ()
     page: int | None = None
     position: int = 0
+    # Questions the section answers, in parents' words ("Parents ask:" lines); searched as extra
+    # vectors that point at this passage (the multi-vector pattern), never shown.
+    questions: tuple[str, ...] = ()
+
+    @property
+    def search_questions(self) -> tuple[str, ...]:
+        """The section heading (when it is a question) and the parents' questions."""
+        heading = self.heading_path[-1] if self.heading_path else ""
+        return ((heading,) if heading.endswith("?") else ()) + self.questions
 
     @property
     def section(self) -> str:
@@ -80,6 +89,7 @@ class Chunk:
             "page": -1 if self.page is None else self.page,
             "position": self.position,
             "body": self.body,
+            "questions": json.dumps(list(self.questions)),
         }
 
     def to_document(self) -> Document:
@@ -105,16 +115,23 @@ class Chunk:
             paragraphs=tuple(p for p in paragraphs.split(",") if p),
             page=None if page < 0 else page,
             position=int(meta.get("position", 0)),
+            questions=tuple(json.loads(str(meta.get("questions") or "[]"))),
         )
 
 
 def chunk_id_for(
-    doc_id: str, heading_path: tuple[str, ...], body: str, meta_key: str, position: int
+    doc_id: str,
+    heading_path: tuple[str, ...],
+    body: str,
+    meta_key: str,
+    position: int,
+    questions: tuple[str, ...] = (),
 ) -> str:
     """Content-derived id: unchanged text and metadata give the same id on every ingest."""
-    digest = hashlib.sha256(
-        json.dumps([doc_id, list(heading_path), body, meta_key, position]).encode("utf-8")
-    ).hexdigest()
+    parts: list[object] = [doc_id, list(heading_path), body, meta_key, position]
+    if questions:  # ids of passages without questions stay as they were
+        parts.append(list(questions))
+    digest = hashlib.sha256(json.dumps(parts).encode("utf-8")).hexdigest()
     return digest[:24]
 
 
@@ -155,20 +172,27 @@ def chunk_document(
     )
     chunks: list[Chunk] = []
     groups = itertools.groupby(document.blocks, key=lambda b: (b.heading_path, b.page))
-    for (heading_path, page), blocks in groups:
+    for (heading_path, page), section in groups:
+        section_blocks = list(section)
+        questions = tuple(q for block in section_blocks for q in block.questions)
+        text_blocks = [block for block in section_blocks if not block.is_questions]
+        if not text_blocks:
+            continue
         context_cost = count(HEADING_SEPARATOR.join((meta.title, *heading_path)))
         budget = max(max_tokens - context_cost, min_tokens)
-        packed = _pack(_pieces(blocks, budget, count), budget, count)
+        packed = _pack(_pieces(text_blocks, budget, count), budget, count)
         # A short tail reads better joined to the passage before it, when it still fits.
         if len(packed) > 1 and count(" ".join(packed[-1])) < min_tokens:
             merged = packed[-2] + packed[-1]
             if count(" ".join(merged)) <= budget + min_tokens:
                 packed[-2:] = [merged]
-        for group in packed:
-            body = "\n\n".join(group)
+        for pieces in packed:
+            body = "\n\n".join(pieces)
             chunks.append(
                 Chunk(
-                    chunk_id=chunk_id_for(meta.doc_id, heading_path, body, meta_key, len(chunks)),
+                    chunk_id=chunk_id_for(
+                        meta.doc_id, heading_path, body, meta_key, len(chunks), questions
+                    ),
                     doc_id=meta.doc_id,
                     body=body,
                     heading_path=heading_path,
@@ -180,6 +204,7 @@ def chunk_document(
                     paragraphs=tuple(paragraph_refs(body)),
                     page=page,
                     position=len(chunks),
+                    questions=questions,
                 )
             )
     return chunks

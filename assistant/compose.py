@@ -27,6 +27,62 @@ WORD_OVERLAP_LIMIT = 0.6
 # Passages scoring this far below the best are not drawn on.
 PASSAGE_MARGIN = 0.12
 MAX_PASSAGES = 3
+# What kind of answer a question asks for, and the sentences that give that kind of answer:
+# "how long ..." wants a time limit, "who do I ring ..." a contact, "how do I ..." a step.
+ANSWER_TYPE_BONUS = 0.12
+_ANSWER_TYPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
+    (
+        re.compile(
+            r"\b(?:how long|how many (?:days|weeks|months)|when (?:do|does|will|must|should)|"
+            r"deadline|time ?limit|timescale|how soon|how quickly|by when|get back)\b",
+            re.I,
+        ),
+        re.compile(
+            r"\b\d+\s*(?:working |calendar |school )?(?:days?|weeks?|months?|years?)\b", re.I
+        ),
+    ),
+    (
+        re.compile(
+            r"\b(?:who (?:do|should|can) (?:i|we)|contact|ring|phone|call|email|number|"
+            r"get in touch|speak to|talk to)\b",
+            re.I,
+        ),
+        re.compile(r"\b0\d{3,4}\s?\d{3}\s?\d{3,4}\b|@|\b[\w-]+\.(?:gov|co|org|nhs)\.uk\b", re.I),
+    ),
+    (
+        re.compile(r"\b(?:how (?:do|can|should) (?:i|we)|how to|apply|ask for|request)\b", re.I),
+        re.compile(
+            r"\b(?:write|email|send|ask|apply|request|contact|fill in|form|portal|online)\b", re.I
+        ),
+    ),
+    (
+        re.compile(
+            r"\b(?:can (?:they|the|i|we|a|he|she)|is (?:that|it|this) (?:allowed|legal|right|true)|"
+            r"do (?:i|we) (?:need|have)|are they allowed|allowed to|have to|is that right)\b",
+            re.I,
+        ),
+        re.compile(
+            r"\b(?:must|cannot|can't|does not|do not|should|has to|have to|right to|"
+            r"not allowed|unlawful|only)\b",
+            re.I,
+        ),
+    ),
+)
+# Sentences saying what the guidance could not confirm never lead an answer.
+_HEDGE = re.compile(
+    r"\b(?:could not|couldn't|cannot|did not|were unable to) (?:confirm|find)\b", re.I
+)
+# A parent reads the answer on a phone: stop adding sentences past this many words.
+MAX_ANSWER_WORDS = 110
+
+
+def answer_type_bonus(question: str, sentence: str) -> float:
+    """A bonus for a sentence giving the kind of answer the question asks for."""
+    return ANSWER_TYPE_BONUS * sum(
+        bool(asks.search(question) and gives.search(sentence)) for asks, gives in _ANSWER_TYPES
+    )
+
+
 # Sentences describing the document itself ("This page explains ...") answer nothing.
 _ABOUT_THE_PAGE = re.compile(
     r"^(?:This (?:page|document|guide|section|leaflet)\b"
@@ -69,10 +125,18 @@ def compose_answer(
     ranked: list[Candidate],
     vectors: SentenceVectors,
     settings: Settings,
+    max_sentences: int | None = None,
+    max_words: int = MAX_ANSWER_WORDS,
 ) -> list[DraftSentence]:
-    """Choose up to N non-redundant sentences from the best passages, ordered to read well."""
+    """Choose non-redundant sentences from the best passages, ordered to read well.
+
+    Sentences are scored by similarity to the question, share of its words and whether they give
+    the kind of answer it asks for; at most `max_sentences` (default from settings) and about
+    `max_words` words. Sentences of one passage stay together and in the passage's order.
+    """
     if not ranked:
         return []
+    limit = max_sentences or settings.max_answer_sentences
     best_score = ranked[0].score
     passages = [c for c in ranked if c.score >= best_score - PASSAGE_MARGIN][:MAX_PASSAGES]
     pool: list[tuple[str, Chunk, int, int]] = []
@@ -88,27 +152,34 @@ def compose_answer(
     for (sentence, _chunk, _rank, _position), similarity in zip(pool, similarities, strict=True):
         covered = set(content_terms(sentence)) & terms
         coverage = len(covered) / len(terms) if terms else 0.0
-        scores.append(SIMILARITY_WEIGHT * float(similarity) + COVERAGE_WEIGHT * coverage)
+        scores.append(
+            SIMILARITY_WEIGHT * float(similarity)
+            + COVERAGE_WEIGHT * coverage
+            + answer_type_bonus(query, sentence)
+        )
 
     order = sorted(range(len(pool)), key=lambda i: scores[i], reverse=True)
     top = scores[order[0]]
     chosen: list[int] = []
+    used_words = 0
     for index in order:
-        if len(chosen) >= settings.max_answer_sentences:
+        if len(chosen) >= limit or used_words >= max_words:
             break
         if scores[index] < top * settings.sentence_relative_floor:
             break
-        if any(
-            float(sentence_vectors[index] @ sentence_vectors[j]) > REDUNDANCY_LIMIT for j in chosen
-        ):
+        if any(_redundant(index, j, pool, sentence_vectors) for j in chosen):
             continue
         chosen.append(index)
+        used_words += len(pool[index][0].split())
 
-    # Read well: passages in the order of their best sentence, sentences in document order.
+    # Read well: passages in the order of their best sentence, sentences in document order;
+    # a sentence on what could not be confirmed goes last, never first.
     first_seen: dict[str, int] = {}
     for index in chosen:
         first_seen.setdefault(pool[index][1].chunk_id, len(first_seen))
-    chosen.sort(key=lambda i: (first_seen[pool[i][1].chunk_id], pool[i][3]))
+    chosen.sort(
+        key=lambda i: (bool(_HEDGE.search(pool[i][0])), first_seen[pool[i][1].chunk_id], pool[i][3])
+    )
     return [
         DraftSentence(text=pool[i][0], chunk=pool[i][1], score=scores[i], position=pool[i][3])
         for i in chosen

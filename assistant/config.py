@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     # Retrieval
     dense_k: int = 20
     lexical_k: int = 20
+    # Nearest parents' questions searched (several questions can point at one passage).
+    question_k: int = 40
     rrf_k: int = 60
     final_k: int = 6
     max_chunks_per_doc: int = 2

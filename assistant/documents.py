@@ -49,6 +49,16 @@ class Block:
     heading_path: tuple[str, ...]
     text: str
     page: int | None = None
+    # True for a "Parents ask:" line: questions the section answers, indexed as extra search
+    # vectors that point at the section, never shown or quoted as passage text.
+    is_questions: bool = False
+
+    @property
+    def questions(self) -> tuple[str, ...]:
+        """The questions of a "Parents ask:" block, split on ';' (empty for text blocks)."""
+        if not self.is_questions:
+            return ()
+        return tuple(q.strip() for q in self.text.split(";") if q.strip())
 
 
 @dataclass
@@ -62,7 +72,7 @@ class SourceDocument:
     @property
     def text(self) -> str:
         """All block text, for checks and coverage reports."""
-        return "\n\n".join(block.text for block in self.blocks)
+        return "\n\n".join(block.text for block in self.blocks if not block.is_questions)
 
 
 def is_valid_url(value: str) -> bool:

@@ -70,6 +70,10 @@ class SentenceVectors:
         """Unit vector for a question."""
         return np.asarray(self._embeddings.embed_query(text), dtype=np.float32)
 
+    def queries(self, texts: list[str]) -> np.ndarray:
+        """Unit vectors for several questions at once (one batch, not memoised), one row each."""
+        return np.asarray([self.query(text) for text in texts], dtype=np.float32)
+
     def many(self, texts: list[str]) -> np.ndarray:
         """Unit vectors for many passages or sentences, one row each."""
         missing = [text for text in dict.fromkeys(texts) if text not in self._memo]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.chunking import Chunk
 from assistant.config import Settings
+from assistant.message import spell_out
 from assistant.text import content_terms
 
 # Chroma's write batches must stay under its maximum batch size.
@@ -45,10 +47,19 @@ class ChunkStore:
 
     def __init__(self, settings: Settings, embeddings: Embeddings) -> None:
         self.settings = settings
+        client = chroma_client(settings)
         self.vectorstore = Chroma(
             collection_name=settings.collection_name,
             embedding_function=embeddings,
-            client=chroma_client(settings),
+            client=client,
+            collection_configuration={"hnsw": {"space": "cosine"}},
+        )
+        # Multi-vector index: each passage's questions (its question heading and the parents'
+        # phrasings written under it), each pointing back to the passage by chunk_id.
+        self.questions = Chroma(
+            collection_name=f"{settings.collection_name}_questions",
+            embedding_function=embeddings,
+            client=client,
             collection_configuration={"hnsw": {"space": "cosine"}},
         )
 
@@ -77,6 +88,49 @@ class ChunkStore:
         ids = list(chunk_ids)
         for start in range(0, len(ids), _WRITE_BATCH):
             self.vectorstore.delete(ids=ids[start : start + _WRITE_BATCH])
+
+    def sync_questions(self) -> int:
+        """Bring the question vectors in line with the stored passages; returns how many were
+        embedded. Derived entirely from the passages' metadata, so it also repairs an index
+        whose question vectors were lost or built before passages had questions."""
+        # Questions are read like a parent's message (shorthand spelled out), so "EHCP" in a
+        # question matches "EHCP" in a message; the id carries the text, so a change re-embeds.
+        wanted = {}
+        for chunk in self.all_chunks():
+            for question in chunk.search_questions:
+                text = spell_out(question)
+                digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+                wanted[f"{chunk.chunk_id}:{digest}"] = (text, chunk)
+        held = set(self.questions.get(include=[])["ids"])
+        missing = [key for key in wanted if key not in held]
+        for start in range(0, len(missing), _WRITE_BATCH):
+            batch = missing[start : start + _WRITE_BATCH]
+            self.questions.add_texts(
+                [wanted[key][0] for key in batch],
+                metadatas=[
+                    {"chunk_id": wanted[key][1].chunk_id, "doc_id": wanted[key][1].doc_id}
+                    for key in batch
+                ],
+                ids=batch,
+            )
+        extra = sorted(held - set(wanted))
+        for start in range(0, len(extra), _WRITE_BATCH):
+            self.questions.delete(ids=extra[start : start + _WRITE_BATCH])
+        return len(missing)
+
+    def search_questions(self, query_vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """(chunk_id, best cosine similarity) for the passages whose questions are nearest."""
+        k = min(k, int(self.questions._collection.count()))
+        if k <= 0:
+            return []
+        found = self.questions.similarity_search_by_vector_with_relevance_scores(
+            query_vector.tolist(), k=k
+        )
+        best: dict[str, float] = {}
+        for doc, distance in found:
+            chunk_id = str(doc.metadata["chunk_id"])
+            best[chunk_id] = max(best.get(chunk_id, -1.0), 1.0 - float(distance))
+        return sorted(best.items(), key=lambda item: item[1], reverse=True)
 
     def all_chunks(self) -> list[Chunk]:
         """Every chunk held, in document order."""
@@ -117,6 +171,7 @@ class LexicalIndex:
 
     def __init__(self, chunks: Sequence[Chunk]) -> None:
         self.chunks = list(chunks)
+        self.by_id = {chunk.chunk_id: chunk for chunk in self.chunks}
         self._bm25: bm25s.BM25 | None = None
         corpus = [content_terms(chunk.indexed_text) or ["_empty_"] for chunk in self.chunks]
         if corpus:

@@ -35,6 +35,7 @@ class IngestReport:
     chunks_added: int = 0
     chunks_removed: int = 0
     chunks_unchanged: int = 0
+    questions_added: int = 0
     skipped: list[Skipped] = field(default_factory=list)
     kept_stale: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -50,6 +51,11 @@ class IngestReport:
             f"Indexed {self.documents} of {self.files_seen} files: {self.chunks_total} chunks "
             f"({self.chunks_added} added, {self.chunks_removed} removed, "
             f"{self.chunks_unchanged} unchanged) in {self.seconds:.1f} s."
+            + (
+                f" {self.questions_added} question vectors embedded."
+                if self.questions_added
+                else ""
+            )
         ]
         for skipped in self.skipped:
             lines.append(f"SKIPPED {skipped.path}: {skipped.reason}")
@@ -146,5 +152,6 @@ def ingest_corpus(
         store.delete(to_remove)
     report.chunks_added = len(to_add)
     report.chunks_removed = len(to_remove)
+    report.questions_added = store.sync_questions()
     report.seconds = time.perf_counter() - started
     return report

@@ -20,6 +20,8 @@ _MD_LINK = re.compile(r"\[([^\]]+)\]\((?:[^)\s]+)(?:\s+\"[^\"]*\")?\)")
 _MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
 # "Stands for: ..." style label lines (as in the glossary) are blocks of their own.
 _LABEL_LINE = re.compile(r"^[A-Z][A-Za-z ]{2,20}:\s+\S.*[^.!?]$")
+# "Parents ask: q1; q2; q3" under a heading: the section's questions in parents' own words.
+_QUESTIONS_LINE = re.compile(r"^Parents ask:\s*(\S.*)$")
 
 
 def plain_text(markdown: str) -> str:
@@ -77,6 +79,10 @@ def markdown_blocks(body: str) -> list[Block]:
             headings.append((level, plain_text(heading.group(2))))
         elif not line.strip():
             flush()
+        elif questions := _QUESTIONS_LINE.match(line.strip()):
+            flush()
+            path = tuple(title for level, title in headings if level > 1)
+            blocks.append(Block(heading_path=path, text=questions.group(1), is_questions=True))
         elif _BULLET.match(line):
             flush()
             paragraph.append(_BULLET.sub("", line))
@@ -95,7 +101,7 @@ def load_markdown(path: Path) -> SourceDocument:
     front, body = split_front_matter(read_text(path))
     meta = build_meta(front, path)
     blocks = markdown_blocks(body)
-    if not blocks:
+    if not any(not block.is_questions for block in blocks):
         raise DocumentError("the document has front matter but no text")
     return SourceDocument(meta=meta, path=path, blocks=blocks)
 

@@ -18,7 +18,7 @@ from langchain_core.embeddings import Embeddings
 from assistant.answer import Answer, Statement
 from assistant.answerable import CorpusVocabulary
 from assistant.chunking import Chunk
-from assistant.compose import compose_answer
+from assistant.compose import DraftSentence, compose_answer, passage_sentences
 from assistant.config import Settings, get_settings
 from assistant.deadlines import DeadlinePlan, plan_deadlines
 from assistant.embeddings import SentenceVectors, load_embeddings
@@ -31,12 +31,51 @@ from assistant.respond import answered, canned, citation_for, replies
 from assistant.retrieval import Candidate, HybridRetriever, hybrid_search
 from assistant.safeguarding import SafeguardingCheck
 from assistant.scope import ScopeCheck
-from assistant.understand import Query, understand
+from assistant.understand import Query, content_words, council_for, understand
 from assistant.verify import support_score, verify_citations
 
 History = Sequence[dict[str, str]]
 # How many fused candidates the reranker sees.
 CANDIDATE_POOL = 12
+# Weight of a follow-up's own words in its search vector, by how many content words it has
+# (0, 1, 2, 3 or more): "and if they refuse?" leans on the earlier question, a longer one less.
+FOLLOW_UP_OWN_WEIGHT = (0.3, 0.45, 0.55, 0.65)
+# Passages the parent has just been shown rank this much lower for a follow-up.
+ALREADY_SHOWN_PENALTY = 0.15
+# A message asking several things: weight of the whole message in each part's search.
+PART_STORY_WEIGHT = 0.3
+PART_SENTENCES = 3
+PART_WORDS = 60
+# The next-step line quotes the corpus sentence closest to the configured one, if this close.
+NEXT_STEP_MIN_SUPPORT = 0.6
+# Whether the guidance covers a question is judged on this many of the best passages.
+CONFIDENCE_DEPTH = 3
+# Up to this many content words, a question naming something unknown is about that thing.
+SHORT_QUESTION_WORDS = 8
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm else vector
+
+
+def _shown(candidate: Candidate, shown: str) -> bool:
+    """Whether a passage's opening sentence appeared in the answer the parent just read."""
+    sentences = passage_sentences(candidate.chunk)
+    return any(sentence in shown for sentence in sentences[:3])
+
+
+def _stoke_specific(chunk: Chunk) -> bool:
+    """A passage about Stoke-on-Trent's own services, never shown as another council's."""
+    return chunk.collection == "local_offer" or bool(_STOKE.search(chunk.body))
+
+
+_STOKE = re.compile(r"\b(?:Stoke|SENMAS|SENDIASS Stoke)\b")
+
+
+def _short(text: str, limit: int = 70) -> str:
+    text = text.strip().rstrip("?")
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
 
 
 class AnswerPipeline:
@@ -129,13 +168,14 @@ class AnswerPipeline:
             reply.debug = {"safeguarding": alert.reason, "timings_ms": timer.laps}
             return reply
 
-        # 3. Understand: standalone follow-ups, jargon expanded, other areas noticed.
+        # 3. Understand: shorthand spelled out, questions found in a story, parts split,
+        #    follow-ups made standalone, other areas and other languages noticed.
         query = understand(guarded.text, history, self.glossary, settings.max_history_turns)
-        search_vector = (
-            query_vector
-            if query.search_text == guarded.text
-            else self.vectors.query(query.search_text)
-        )
+        if query.language != "en":
+            reply = canned("not_english", guarded.text, self.passages_of("not_english"))
+            reply.debug = {"language": query.language, "timings_ms": timer.laps}
+            return reply
+        search_vector = self.search_vector(query)
         timer.lap("understand")
 
         # 4. Scope.
@@ -150,19 +190,19 @@ class AnswerPipeline:
             reply.debug = {"scope": scope.reason, "timings_ms": timer.laps}
             return reply
 
-        # 5-6. Retrieve and rerank.
-        candidates = self.search(query.search_text, search_vector)
+        # 5-6. Retrieve and rerank (for the whole message, then for each part it asks).
+        ranked = self.retrieve(query.search_text, search_vector, query)
         timer.lap("retrieve")
-        ranked = rerank(
-            candidates, query.search_text, search_vector, self.store, query.asks_definition
-        )
-        timer.lap("rerank")
         deadlines = plan_deadlines(
             guarded.text, settings.today or dt.date.today(), self.find_evidence
         )
         debug = _debug(query, scope.reason or "mentions SEND", ranked, settings.final_k)
         debug["timings_ms"] = timer.laps
-        gap = self.coverage_gap(query.standalone, ranked) if deadlines is None else None
+        missing = self.vocabulary.missing_paragraphs(guarded.text)
+        if missing:
+            # A false premise: say the paragraph is not in the Code, then give the real rule.
+            notes.append(replies()["notes"]["missing_paragraph"].format(paragraph=missing[0]))
+        gap = self.coverage_gap(query, ranked) if deadlines is None else None
         if gap is not None:
             reply = canned("not_found", guarded.text, self.passages_of("not_found"))
             reply.standalone_question = query.standalone
@@ -171,33 +211,130 @@ class AnswerPipeline:
             return reply
 
         # 7-8. Compose from the passages, then verify every citation.
-        draft = compose_answer(query.search_text, search_vector, ranked, self.vectors, settings)
+        council = council_for(query.other_area) if query.other_area else None
+        sections = self.compose_parts(query, search_vector, ranked, local=council is None)
         timer.lap("compose")
-        verified = verify_citations(draft)
+        verified = [(label, verify_citations(draft)) for label, draft in sections]
         timer.lap("verify")
 
         # 9. Respond.
-        reply = answered(verified.kept, guarded.text, query.standalone)
+        kept = [(label, result.kept) for label, result in verified]
+        reply = answered(kept, guarded.text, query.standalone)
         if deadlines is not None:
             _add_deadlines(reply, deadlines)
         if query.other_area:
-            notes.insert(0, replies()["other_area"]["note"].format(area=query.other_area))
+            area_notes = replies()["other_area"]
+            note = (
+                area_notes["council_note"].format(area=query.other_area, council=council)
+                if council
+                else area_notes["note"].format(area=query.other_area)
+            )
+            notes.insert(0, note)
+        elif reply.statements:
+            self.add_next_step(reply)
         reply.notes = notes
         reply.words_used = self.glossary.words_used(reply.body)
-        debug["dropped_sentences"] = [s.text for s in verified.dropped]
+        debug["dropped_sentences"] = [s.text for _, r in verified for s in r.dropped]
         reply.debug = debug
         timer.lap("respond")
         return reply
 
-    def coverage_gap(self, question: str, ranked: list[Candidate]) -> str | None:
-        """Why the guidance here cannot answer ('' if only retrieval is weak); None if it can."""
-        missing = self.vocabulary.missing_paragraphs(question)
-        if missing:
-            return replies()["not_found"]["missing_paragraph"].format(paragraph=missing[0])
-        unknown = self.vocabulary.unknown_names(question)
-        if unknown and (not ranked or ranked[0].score < self.settings.unknown_name_threshold):
+    def search_vector(self, query: Query) -> np.ndarray:
+        """One unit vector for retrieval: the whole message, with the question sentences of a
+        story weighed in (the story carries the topic, the question says what is asked); for a
+        follow-up, its own words mixed with the question it follows (more of its own words, the
+        more they weigh)."""
+        if query.is_follow_up and query.context_text:
+            own, context = self.vectors.queries([query.own_text, query.context_text])
+            weight = FOLLOW_UP_OWN_WEIGHT[min(query.own_words, len(FOLLOW_UP_OWN_WEIGHT) - 1)]
+            return _unit(weight * own + (1 - weight) * context)
+        if query.focus:
+            whole, focus = self.vectors.queries([query.search_text, query.focus])
+            return _unit(whole + focus)
+        return self.vectors.query(query.search_text)
+
+    def retrieve(self, text: str, vector: np.ndarray, query: Query) -> list[Candidate]:
+        """Search, rerank, and for a follow-up rank lower what the parent has just read."""
+        candidates = self.search(text, vector)
+        ranked = rerank(candidates, text, vector, self.store, query.asks_definition)
+        if query.previous_answer:
+            shown = query.previous_answer
+            ranked = sorted(
+                ranked,
+                key=lambda c: c.score - (ALREADY_SHOWN_PENALTY if _shown(c, shown) else 0.0),
+                reverse=True,
+            )
+        return ranked
+
+    def compose_parts(
+        self, query: Query, vector: np.ndarray, ranked: list[Candidate], local: bool
+    ) -> list[tuple[str, list[DraftSentence]]]:
+        """Draft sentences for the message, or for each part of a message asking several things,
+        each under its own short label. Without `local`, Stoke's Local Offer is left out (the
+        parent lives in another council's area)."""
+
+        def usable(candidates: list[Candidate]) -> list[Candidate]:
+            return [c for c in candidates if local or not _stoke_specific(c.chunk)]
+
+        if not query.parts:
+            draft = compose_answer(
+                query.search_text, vector, usable(ranked), self.vectors, self.settings
+            )
+            return [("", draft)]
+        sections: list[tuple[str, list[DraftSentence]]] = []
+        used: set[str] = set()
+        part_vectors = self.vectors.queries(list(query.parts))
+        for part, asked, part_vector in zip(
+            query.parts, query.part_labels, part_vectors, strict=True
+        ):
+            mixed = _unit(PART_STORY_WEIGHT * vector + (1 - PART_STORY_WEIGHT) * part_vector)
+            found = usable(self.retrieve(part, mixed, query))
+            draft = compose_answer(
+                part, mixed, found, self.vectors, self.settings,
+                max_sentences=PART_SENTENCES, max_words=PART_WORDS,
+            )  # fmt: skip
+            draft = [d for d in draft if d.text not in used]
+            used.update(d.text for d in draft)
+            label = replies()["notes"]["part_label"].format(question=_short(asked))
+            sections.append((label, draft))
+        return sections
+
+    def add_next_step(self, reply: Answer) -> None:
+        """End with where to get free, impartial help (SENDIASS), quoted from the corpus and
+        cited, unless the answer already names SENDIASS."""
+        if "SENDIASS" in reply.body:
+            return
+        config = replies()["next_step"]
+        quotes = [
+            (support_score(config["stoke"], sentence), sentence, chunk)
+            for chunk in self.passages_of("next_step")
+            for sentence in passage_sentences(chunk)
+        ]
+        if not quotes:
+            return
+        support, sentence, chunk = max(quotes, key=lambda quote: quote[0])
+        if support < NEXT_STEP_MIN_SUPPORT:
+            return
+        numbers = {c.chunk_id: c.n for c in reply.citations}
+        if chunk.chunk_id not in numbers:
+            numbers[chunk.chunk_id] = len(reply.citations) + 1
+            reply.citations.append(citation_for(numbers[chunk.chunk_id], chunk, [sentence]))
+        reply.statements.append(
+            Statement(text=sentence, citation=numbers[chunk.chunk_id], label=config["label"])
+        )
+
+    def coverage_gap(self, query: Query, ranked: list[Candidate]) -> str | None:
+        """Why the guidance here cannot answer ('' if only retrieval is weak); None if it can.
+
+        An unfamiliar name refuses only a short question that is about it ("what is a Blue
+        Badge?"): in a longer message one unknown word is shorthand, not the subject.
+        """
+        confidence = max((c.confidence for c in ranked[:CONFIDENCE_DEPTH]), default=0.0)
+        unknown = self.vocabulary.unknown_names(query.standalone)
+        short = len(content_words(query.standalone)) <= SHORT_QUESTION_WORDS
+        if unknown and short and confidence < self.settings.unknown_name_threshold:
             return replies()["not_found"]["unknown_name"].format(name=unknown[0])
-        if not ranked or ranked[0].score < self.settings.not_found_threshold:
+        if confidence < self.settings.not_found_threshold:
             return ""
         return None
 

@@ -21,6 +21,8 @@ HEADING_WEIGHT = 0.10
 # Glossary entries repeat facts with a less precise citation than the page that holds them,
 # so they only lead when the parent asks what a word means.
 GLOSSARY_PENALTY = 0.08
+# Weight of the similarity to the nearest question a passage answers (multi-vector retrieval).
+QUESTION_WEIGHT = 0.25
 GLOSSARY_DOC_ID = "glossary"
 
 
@@ -47,13 +49,16 @@ def rerank(
         similarity = candidate.similarity
         if candidate.dense_rank is None and candidate.chunk.chunk_id in stored:
             similarity = float(stored[candidate.chunk.chunk_id] @ query_vector)
-        score = (
+        confidence = (
             SIMILARITY_WEIGHT * similarity
             + COVERAGE_WEIGHT * term_coverage(terms, candidate.chunk.indexed_text)
             + HEADING_WEIGHT * term_coverage(terms, candidate.chunk.context)
         )
         if candidate.chunk.doc_id == GLOSSARY_DOC_ID and not asks_definition:
-            score -= GLOSSARY_PENALTY
-        scored.append(replace(candidate, similarity=similarity, score=score))
+            confidence -= GLOSSARY_PENALTY
+        # A passage whose parents' questions match the message ranks higher, but only the
+        # passage's own evidence says whether the guidance covers the question at all.
+        score = confidence + QUESTION_WEIGHT * candidate.question_similarity
+        scored.append(replace(candidate, similarity=similarity, score=score, confidence=confidence))
     scored.sort(key=lambda c: c.score, reverse=True)
     return scored

@@ -41,18 +41,28 @@ def citation_for(n: int, chunk: Chunk, quoted: list[str]) -> Citation:
     )
 
 
-def answered(sentences: list[DraftSentence], question: str, standalone: str) -> Answer:
-    """An answer from verified sentences, numbering passages in order of first use."""
+def answered(
+    sections: list[tuple[str, list[DraftSentence]]], question: str, standalone: str
+) -> Answer:
+    """An answer from verified sentences, one paragraph per (label, sentences) section (the
+    label is '' for a message asking one thing), numbering passages in order of first use."""
     numbers: dict[str, int] = {}
     quoted: dict[str, list[str]] = {}
     chunks: dict[str, Chunk] = {}
     statements = []
-    for sentence in sentences:
-        chunk_id = sentence.chunk.chunk_id
-        numbers.setdefault(chunk_id, len(numbers) + 1)
-        chunks[chunk_id] = sentence.chunk
-        quoted.setdefault(chunk_id, []).append(sentence.text)
-        statements.append(Statement(text=sentence.text, citation=numbers[chunk_id]))
+    for label, sentences in sections:
+        for position, sentence in enumerate(sentences):
+            chunk_id = sentence.chunk.chunk_id
+            numbers.setdefault(chunk_id, len(numbers) + 1)
+            chunks[chunk_id] = sentence.chunk
+            quoted.setdefault(chunk_id, []).append(sentence.text)
+            statements.append(
+                Statement(
+                    text=sentence.text,
+                    citation=numbers[chunk_id],
+                    label=label if position == 0 else "",
+                )
+            )
     citations = [citation_for(n, chunks[cid], quoted[cid]) for cid, n in numbers.items()]
     return Answer(
         kind=Kind.ANSWERED,

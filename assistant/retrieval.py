@@ -26,7 +26,11 @@ class Candidate:
     dense_rank: int | None = None
     lexical_rank: int | None = None
     similarity: float = 0.0
+    # Similarity of the message to the nearest question this passage answers (0 if none near).
+    question_similarity: float = 0.0
     score: float = 0.0
+    # How well the passage itself matches (rerank's score without the questions' bonus).
+    confidence: float = 0.0
 
 
 def reciprocal_rank_fusion(
@@ -71,11 +75,17 @@ def hybrid_search(
     query_vector: np.ndarray,
     limit: int,
 ) -> list[Candidate]:
-    """Dense top-k and BM25 top-k, fused, de-duplicated and diversified."""
+    """Dense top-k, BM25 top-k and nearest-question top-k, fused, de-duplicated, diversified."""
     dense = store.search(query_vector, settings.dense_k)
     words = lexical.search(query, settings.lexical_k)
+    asked = [
+        ScoredChunk(lexical.by_id[chunk_id], similarity)
+        for chunk_id, similarity in store.search_questions(query_vector, settings.question_k)
+        if chunk_id in lexical.by_id
+    ]
     similarities = {scored.chunk.chunk_id: scored.score for scored in dense}
-    fused = reciprocal_rank_fusion([dense, words], settings.rrf_k)
+    question_similarities = {scored.chunk.chunk_id: scored.score for scored in asked}
+    fused = reciprocal_rank_fusion([dense, words, asked], settings.rrf_k)
     candidates = [
         Candidate(
             chunk=chunk,
@@ -83,6 +93,7 @@ def hybrid_search(
             dense_rank=ranks[0],
             lexical_rank=ranks[1],
             similarity=similarities.get(chunk.chunk_id, 0.0),
+            question_similarity=question_similarities.get(chunk.chunk_id, 0.0),
         )
         for chunk, total, ranks in fused.values()
     ]

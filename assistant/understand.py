@@ -13,7 +13,8 @@ from functools import lru_cache
 
 from assistant.config import packaged_yaml
 from assistant.glossary import Glossary
-from assistant.text import STOPWORDS, split_sentences, words
+from assistant.message import read_message, spell_out
+from assistant.text import STOPWORDS, words
 
 # Pronouns that can be replaced by the topic noun phrase.
 _REPLACEABLE = re.compile(r"\b(that|it|this|those|these)\b", re.IGNORECASE)
@@ -78,6 +79,20 @@ class Query:
     topic: str = ""
     other_area: str | None = None
     asks_definition: bool = False
+    # The question sentences of a story (searched beside the whole message), or "".
+    focus: str = ""
+    # Separately answerable parts of a message that asks several things (empty for one), as
+    # searched (shorthand and jargon spelled out) and as the parent wrote them (for labels).
+    parts: tuple[str, ...] = ()
+    part_labels: tuple[str, ...] = ()
+    # A follow-up's own words (what the new turn asks), and how many content words it has.
+    own_text: str = ""
+    own_words: int = 0
+    # The question sentences of the turn being followed up (its topic), spelled out.
+    context_text: str = ""
+    # The last answer's text: passages the parent has just read rank lower for a follow-up.
+    previous_answer: str = ""
+    language: str = "en"
 
 
 def known_places() -> set[str]:
@@ -120,6 +135,14 @@ def other_area(text: str) -> str | None:
     for place, pattern in others:
         if pattern.search(masked):
             return place
+    return None
+
+
+def council_for(place: str) -> str | None:
+    """The council that runs the Local Offer for a neighbouring place, if areas.yaml names it."""
+    for council, places in packaged_yaml("areas.yaml").get("councils", {}).items():
+        if place.lower() in (p.lower() for p in places):
+            return str(council)
     return None
 
 
@@ -166,47 +189,51 @@ def rewrite_follow_up(question: str, topic: str) -> str:
     return f"{stripped} (about the {topic})?"
 
 
-def previous_context(history: Sequence[dict[str, str]], max_turns: int) -> str:
-    """The last user question and the first sentence of the answer that followed it."""
-    turns = [t for t in list(history)[-max_turns:] if str(t.get("content", "")).strip()]
-    last_user = next((i for i in range(len(turns) - 1, -1, -1) if turns[i]["role"] == "user"), None)
-    if last_user is None:
-        return ""
-    parts = [str(turns[last_user]["content"])]
-    reply = next((t for t in turns[last_user + 1 :] if t["role"] == "assistant"), None)
-    if reply is not None:
-        sentences = split_sentences(str(reply["content"]).split("\n\n")[0])
-        if sentences:
-            parts.append(sentences[0])
-    return " ".join(parts)
-
-
 def understand(
     question: str, history: Sequence[dict[str, str]], glossary: Glossary, max_turns: int
 ) -> Query:
-    """Resolve the question against earlier user turns and expand its jargon."""
+    """Resolve the question against earlier user turns, spell out shorthand, find its parts."""
+    message = read_message(question)
+    plain = message.plain
     topic = ""
     for turn in list(history)[-max_turns:]:
         if turn.get("role") != "user" or not str(turn.get("content", "")).strip():
             continue
-        earlier = str(turn["content"])
+        earlier = spell_out(str(turn["content"]))
         if needs_context(earlier, glossary) and topic:
             earlier = rewrite_follow_up(earlier, topic)
         topic = topic_of(earlier, glossary) or topic
-    follow_up = bool(topic) and needs_context(question, glossary)
-    standalone = rewrite_follow_up(question, topic) if follow_up else question
-    area_text = standalone if follow_up else question
-    search = standalone
-    if follow_up:
-        # Retrieval also sees the turn being followed up: the referent of "that" or "they" is
-        # often a service named in the last question or in the first line of the last answer.
-        search = f"{standalone} {previous_context(history, max_turns)}"
+    follow_up = bool(topic) and needs_context(plain, glossary)
+    standalone = rewrite_follow_up(plain, topic) if follow_up else plain
+    area_text = standalone if follow_up else plain
+    focus = ""
+    if not follow_up and message.questions and " ".join(message.questions) != plain:
+        focus = glossary.expand(" ".join(message.questions))
+    parts: tuple[str, ...] = ()
+    if not follow_up and len(message.parts) > 1:
+        parts = tuple(glossary.expand(part) for part in message.parts)
+    turns = list(history)[-max_turns:]
+    previous = next(
+        (str(t.get("content", "")) for t in reversed(turns) if t.get("role") == "assistant"), ""
+    )
+    last_user = next(
+        (str(t.get("content", "")) for t in reversed(turns) if t.get("role") == "user"), ""
+    )
+    context = " ".join(read_message(last_user).questions) if follow_up and last_user else ""
     return Query(
         original=question,
         standalone=standalone,
-        search_text=glossary.expand(search),
+        search_text=glossary.expand(f"{standalone} {context}" if context else standalone),
         is_follow_up=follow_up,
         topic=topic if follow_up else "",
         other_area=other_area(area_text),
         asks_definition=bool(_DEFINITION.search(standalone)),
+        focus=focus,
+        parts=parts,
+        part_labels=message.parts if parts else (),
+        own_text=glossary.expand(plain) if follow_up else "",
+        context_text=glossary.expand(context) if context else "",
+        own_words=len(content_words(plain)) if follow_up else 0,
+        previous_answer=previous if follow_up else "",
+        language=message.language,
     )

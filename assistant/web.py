@@ -57,8 +57,14 @@ def render_answer(answer: Answer) -> str:
         parts.append(
             "\n".join(f"- {safe_text(s.text)}{_marker(s, citations)}" for s in answer.extras)
         )
-    lines = [safe_text(s.text) + _marker(s, citations) for s in answer.statements]
-    parts.append(" ".join(lines) if answer.kind == Kind.ANSWERED else "\n\n".join(lines))
+    if answer.kind == Kind.ANSWERED:
+        for label, statements in answer.paragraphs():
+            text = " ".join(safe_text(s.text) + _marker(s, citations) for s in statements)
+            parts.append(f"**{safe_text(label)}**  \n{text}" if label else text)
+    else:
+        parts.append(
+            "\n\n".join(safe_text(s.text) + _marker(s, citations) for s in answer.statements)
+        )
     if answer.words_used:
         words = "; ".join(f"**{safe_text(t)}**: {safe_text(m)}" for t, m in answer.words_used)
         parts.append(f"*Words used:* {words}")

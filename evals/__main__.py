@@ -69,12 +69,32 @@ def save(out: Path, summary: dict[str, Any], results: list[dict[str, Any]], titl
     print(f"Wrote {out / 'results.jsonl'}, {out / 'summary.json'} and {out / 'report.html'}")
 
 
+def side_by_side(summary: dict[str, Any]) -> list[str]:
+    """One line per system: facts stated, hit@3, behaviour and how long the answers are."""
+
+    def pct(value: float | None) -> str:
+        return "n/a" if value is None else f"{value * 100:5.1f} %"
+
+    systems = {"ours": summary, **summary.get("baselines", {})}
+    lines = [f"{'system':52} {'facts':>8} {'hit@3':>8} {'behav.':>8} {'words':>6}"]
+    for name, s in systems.items():
+        words = s.get("length", {}).get("words_mean")
+        lines.append(
+            f"{name[:52]:52} {pct(s['answer']['must_include_pass_rate']):>8} "
+            f"{pct(s['retrieval'].get('hit_at_3')):>8} {pct(s['behaviour']['accuracy']):>8} "
+            f"{'n/a' if words is None else f'{words:.0f}':>6}"
+        )
+    return lines
+
+
 def print_headlines(summary: dict[str, Any]) -> None:
     """The headline figures on the console."""
     from evals.report import headline_rows
 
     for name, value in headline_rows(summary):
         print(f"{name:48} {value}")
+    for line in side_by_side(summary):
+        print(line)
     for name, lift in summary.get("lift", {}).items():
         print(
             f"Lift over {name}: hit@5 {lift['hit_at_5'] * 100:+.1f} points, facts stated "

@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 KINDS = (
     "factual",
@@ -21,8 +24,18 @@ KINDS = (
 BEHAVIOURS = ("answer", "decline", "urgent_signpost")
 
 
+TOPICS_FILE = Path(__file__).with_name("topics.yaml")
+
+
 class DatasetError(ValueError):
     """A dataset line that cannot be used, with its file and line number."""
+
+
+@cache
+def topic_sources() -> dict[str, list[str]]:
+    """Blind writers' topics -> the corpus documents covering them (evals/topics.yaml)."""
+    data: dict[str, list[str]] = yaml.safe_load(TOPICS_FILE.read_text(encoding="utf-8"))
+    return data
 
 
 @dataclass(frozen=True)
@@ -85,6 +98,13 @@ def parse_item(record: Any, where: str) -> EvalItem:
     sources = record.get("expected_sources") or []
     if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
         raise DatasetError(f"{where}: expected_sources must be a list of doc ids or URLs")
+    topics = record.get("topics") or []
+    unknown = [t for t in topics if t not in topic_sources()]
+    if unknown:
+        raise DatasetError(f"{where}: unknown topic(s) {', '.join(map(str, unknown))}")
+    if not sources and record["expected_behaviour"] == "answer":
+        # Blind items name topics, not documents: take the documents that cover those topics.
+        sources = list(dict.fromkeys(d for t in topics for d in topic_sources()[t]))
     known = {
         "id",
         "question",

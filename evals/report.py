@@ -88,6 +88,11 @@ def _num(value: float | None) -> str:
     return "–" if value is None else f"{value:.3f}"
 
 
+def _words(summary: dict[str, Any]) -> str:
+    words = summary.get("length", {}).get("words_mean")
+    return "–" if words is None else f"{words:.0f}"
+
+
 def headline_rows(summary: dict[str, Any]) -> list[tuple[str, str]]:
     """The figures the product side reads first."""
     r, a, c = summary["retrieval"], summary["answer"], summary["citations"]
@@ -117,6 +122,12 @@ def headline_rows(summary: dict[str, Any]) -> list[tuple[str, str]]:
             f"{_pct(f['hit_at_5'])} vs {_pct(f['standalone_hit_at_5'])} ({f['pairs']} pairs)",
         ),
         (
+            "Follow-up vs standalone facts stated",
+            f"{_pct(f.get('facts'))} vs {_pct(f.get('standalone_facts'))}"
+            f" ({f.get('fact_pairs', 0)} pairs)",
+        ),
+        ("Answer length (mean words read)", _words(summary)),
+        (
             "False-premise items passed",
             f"{summary['false_premise']['passed']} of {summary['false_premise']['items']}",
         ),
@@ -135,12 +146,12 @@ def _table(rows: list[tuple[str, str]]) -> str:
 def baseline_table(summary: dict[str, Any]) -> str:
     """Our pipeline beside each baseline on the same items."""
     systems = {"this pipeline": summary, **summary.get("baselines", {})}
-    header = "<tr><th>system</th><th>hit@1</th><th>hit@5</th><th>MRR</th><th>nDCG@10</th><th>facts stated</th><th>behaviour</th></tr>"
+    header = "<tr><th>system</th><th>hit@1</th><th>hit@5</th><th>MRR</th><th>nDCG@10</th><th>facts stated</th><th>behaviour</th><th>words read</th></tr>"
     rows = "".join(
         f"<tr><td>{html.escape(name)}</td><td>{_pct(s['retrieval']['hit_at_1'])}</td>"
         f"<td>{_pct(s['retrieval']['hit_at_5'])}</td><td>{_num(s['retrieval']['mrr'])}</td>"
         f"<td>{_num(s['retrieval']['ndcg_at_10'])}</td><td>{_pct(s['answer']['must_include_pass_rate'])}</td>"
-        f"<td>{_pct(s['behaviour']['accuracy'])}</td></tr>"
+        f"<td>{_pct(s['behaviour']['accuracy'])}</td><td>{_words(s)}</td></tr>"
         for name, s in systems.items()
     )
     return f"<table class='grid'>{header}{rows}</table>"

@@ -43,6 +43,8 @@ def score_item(item: EvalItem, output: Output) -> dict[str, Any]:
         "false_premise": item.false_premise,
         "paraphrase_of": item.paraphrase_of,
         "latency_ms": round(output.seconds * 1000, 1),
+        # Length of what the parent reads (the Sources list excluded), in words.
+        "answer_words": len(output.text.split()),
         "debug": output.debug,
     }
     failures: list[str] = []
@@ -54,6 +56,7 @@ def score_item(item: EvalItem, output: Output) -> dict[str, Any]:
         gains = {source: 1.0 for source in expected}
         result["retrieval"] = {
             "hit_at_1": hit_at(ranked, expected, 1),
+            "hit_at_3": hit_at(ranked, expected, 3),
             "hit_at_5": hit_at(ranked, expected, 5),
             "mrr": reciprocal_rank(ranked, expected),
             "ndcg_at_10": ndcg_at(ranked, gains, 10),
@@ -128,6 +131,11 @@ def summarise(results: list[dict[str, Any]]) -> dict[str, Any]:
         and "retrieval" in by_id[r["paraphrase_of"]]
     ]
     premises = [r for r in results if r["false_premise"]]
+    # Facts stated by follow-ups and by their standalone paraphrases (same keys, asked alone).
+    paired = [r for r in results if r["kind"] == "follow_up" and r.get("paraphrase_of") in by_id]
+    follow_facts = _rate([c for r in paired for c in r["must_include"]])
+    standalone_facts = _rate([c for r in paired for c in by_id[r["paraphrase_of"]]["must_include"]])
+    words = [r["answer_words"] for r in results if r["behaviour"] == "answer"]
     by_kind: dict[str, dict[str, Any]] = {}
     for kind in sorted({r["kind"] for r in results}):
         group = [r for r in results if r["kind"] == kind]
@@ -154,7 +162,7 @@ def summarise(results: list[dict[str, Any]]) -> dict[str, Any]:
             "items": len(retrieval),
             **{
                 key: mean([m[key] for m in retrieval]) if retrieval else None
-                for key in ("hit_at_1", "hit_at_5", "mrr", "ndcg_at_10")
+                for key in ("hit_at_1", "hit_at_3", "hit_at_5", "mrr", "ndcg_at_10")
             },
         },
         "answer": {
@@ -199,6 +207,19 @@ def summarise(results: list[dict[str, Any]]) -> dict[str, Any]:
                 if follow_hit is not None and standalone_hit is not None
                 else None
             ),
+            "fact_pairs": len(paired),
+            "facts": follow_facts,
+            "standalone_facts": standalone_facts,
+            "facts_gap_points": (
+                round((standalone_facts - follow_facts) * 100, 1)
+                if follow_facts is not None and standalone_facts is not None
+                else None
+            ),
+        },
+        "length": {
+            "answers": len(words),
+            "words_mean": mean(words) if words else None,
+            "words_p50": percentile(words, 50) if words else None,
         },
         "false_premise": {
             "items": len(premises),

@@ -77,9 +77,11 @@ def test_glossary_parses_and_covers_the_common_acronyms() -> None:
     assert len(terms) >= 50
     assert {"EHCP", "SENCO", "SENDIASS", "SENMAS", "CAMHS", "PfA", "IPSEA"} <= terms
     assert all(t.definition for t in glossary.terms)
+    # "Parents ask:" lines are search questions, never part of a definition.
+    assert not any("Parents ask" in t.definition for t in glossary.terms)
 
 
-@pytest.mark.parametrize("status", ["safeguarding", "not_found", "out_of_scope"])
+@pytest.mark.parametrize("status", ["safeguarding", "not_found", "out_of_scope", "not_english"])
 def test_canned_replies_only_state_contacts_their_cited_document_holds(status: str) -> None:
     config = replies()[status]
     text = re.sub(

@@ -1,0 +1,189 @@
+"""Questions written the way parents write (issue "Answers that answer"), on the shipped corpus.
+
+Each test is one kind of failure seen when the assistant was tried as a new user would: shorthand
+and capitals, a story before the question, a message asking several things, follow-ups that ask
+something new, informal deadlines, false premises, other languages and other councils' areas.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assistant.answer import Answer, Kind
+from assistant.message import is_ordinary_word, language_of, read_message, spell_out
+from assistant.pipeline import AnswerPipeline
+
+pytestmark = pytest.mark.slow
+
+
+def said(answer: Answer, pattern: str) -> bool:
+    """Whether what the parent reads (notes, dates, answer) matches a regex, any case."""
+    return bool(re.search(pattern, answer.reply, re.IGNORECASE))
+
+
+# --- reading the message (fast, no index) ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "spelled"),
+    [
+        ("The LA says no", "The local authority (council) says no"),
+        ("DS's EP report", "son's educational psychologist report"),
+        ("ds yr 4, dd in yr 7", "son year 4, daughter in year 7"),
+        ("the TA and the SALT", "the teaching assistant and the speech and language therapy"),
+    ],
+)
+def test_shorthand_is_spelled_out(written: str, spelled: str) -> None:
+    assert spell_out(written) == spelled
+
+
+def test_ordinary_words_in_capitals_are_not_names() -> None:
+    assert is_ordinary_word("HIM") and is_ordinary_word("NEVER") and is_ordinary_word("AGREE")
+    assert not is_ordinary_word("SENMAS")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "میں اپنے بیٹے کے لیے EHC پلان کی درخواست کیسے کروں؟",
+        "Jak złożyć wniosek o plan EHC dla mojego syna?",
+        "Cum pot cere un plan EHC pentru fiul meu?",
+    ],
+)
+def test_messages_in_other_languages_are_noticed(message: str) -> None:
+    assert language_of(message) != "en"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "How do I apply for an EHCP?",
+        "ds yr4 ASD, senco says no to EHCNA, wot now",
+        "LA said no. can they do that",
+    ],
+)
+def test_short_informal_english_is_english(message: str) -> None:
+    assert language_of(message) == "en"
+
+
+def test_a_message_asking_three_things_has_three_parts() -> None:
+    message = read_message(
+        "My son is 9 and has ADHD and really struggles in class. I want to know how to get the "
+        "school to make adjustments for him, what evidence would help if we ask for an EHC needs "
+        "assessment, and should we push for a CAMHS referral?"
+    )
+    assert len(message.parts) == 3
+    assert "adjustments" in message.parts[0] and "evidence" in message.parts[1]
+    assert "CAMHS" in message.parts[2]
+
+
+def test_context_before_a_question_is_not_a_separate_part() -> None:
+    message = read_message("We've just moved to Leek with his EHCP, do we still talk to SENMAS?")
+    assert len(message.parts) == 1
+
+
+# --- answers on the shipped corpus ------------------------------------------------------------
+
+
+def test_shorthand_never_turns_a_question_into_not_found(
+    shipped_pipeline: AnswerPipeline,
+) -> None:
+    for question in (
+        "The LA says they won't assess because he's not 2 years behind. can they do that",
+        "school keeps sending HIM home at lunch because they can't cope, is that allowed?",
+        "the EP and SALT have done their bits for DSs assessment now. when does the LA have to "
+        "tell me whether theyre actually going to write a plan or not?",
+    ):
+        answer = shipped_pipeline.answer(question)
+        assert answer.kind == Kind.ANSWERED, (question, answer.reply)
+        assert "couldn't find anything about" not in answer.reply
+
+
+def test_a_story_then_can_i_still_ask(shipped_pipeline: AnswerPipeline) -> None:
+    answer = shipped_pipeline.answer(
+        "My daughter's school keeps saying she is fine because her reading is age-appropriate, "
+        "but she melts down every evening. The SENCO will not back a request. Can I still ask "
+        "for an assessment?"
+    )
+    assert answer.kind == Kind.ANSWERED
+    assert said(answer, r"(?:do not|don't) need the school's agreement|cannot block")
+    assert not re.search(r"could not confirm", answer.statements[0].text)
+
+
+def test_an_answer_never_leads_with_what_could_not_be_confirmed(
+    shipped_pipeline: AnswerPipeline,
+) -> None:
+    answer = shipped_pipeline.answer("does my local family hub in stoke have a SEND worker?")
+    assert answer.kind == Kind.ANSWERED
+    assert not re.search(r"could not confirm", answer.statements[0].text, re.I)
+
+
+def test_follow_up_asks_something_new(shipped_pipeline: AnswerPipeline) -> None:
+    history = [
+        {"role": "user", "content": "How long does an EHC needs assessment take?"},
+        {
+            "role": "assistant",
+            "content": "The council must decide within 6 weeks whether to assess, and the whole "
+            "process should take no more than 20 weeks.",
+        },
+    ]
+    answer = shipped_pipeline.answer("what about a review of the plan?", history)
+    assert said(answer, r"12 months")
+    history = [
+        {"role": "user", "content": "How do I ask for an EHC needs assessment?"},
+        {"role": "assistant", "content": "You can write to the council to ask for one."},
+    ]
+    answer = shipped_pipeline.answer("and if they refuse?", history)
+    assert said(answer, r"tribunal|appeal")
+    assert said(answer, r"mediation")
+
+
+def test_informal_appeal_deadline(shipped_pipeline: AnswerPipeline) -> None:
+    answer = shipped_pipeline.answer(
+        "The council just said no to assessing my daughter. How long have I got to appeal?"
+    )
+    assert said(answer, r"two months|2 months")
+
+
+def test_invented_paragraph_gets_the_real_rule(shipped_pipeline: AnswerPipeline) -> None:
+    answer = shipped_pipeline.answer(
+        "the council says paragraph 9.301 of the Code lets them take 40 weeks when they are "
+        "short-staffed, is that right?"
+    )
+    assert answer.kind == Kind.ANSWERED
+    assert said(answer, r"no paragraph 9\.301")
+    assert said(answer, r"20 weeks")
+    assert not said(answer, r"40 weeks")
+
+
+def test_three_questions_get_three_labelled_parts_and_sendiass(
+    shipped_pipeline: AnswerPipeline,
+) -> None:
+    answer = shipped_pipeline.answer(
+        "My son is 9 and has ADHD and really struggles in class. I want to know how to get the "
+        "school to make adjustments for him, what evidence would help if we ask for an EHC needs "
+        "assessment, and should we push for a CAMHS referral?"
+    )
+    labels = [label for label, _ in answer.paragraphs() if label.startswith("You asked")]
+    assert len(labels) == 3
+    assert said(answer, r"CAMHS")
+    assert said(answer, r"SENDIASS")
+
+
+def test_a_question_in_urdu_gets_the_english_only_reply(shipped_pipeline: AnswerPipeline) -> None:
+    answer = shipped_pipeline.answer("میں اپنے بیٹے کے لیے EHC پلان کی درخواست کیسے کروں؟")
+    assert answer.status == "not_english"
+    assert said(answer, r"English") and said(answer, r"SENDIASS")
+
+
+def test_another_councils_area_never_gets_stokes_contacts(
+    shipped_pipeline: AnswerPipeline,
+) -> None:
+    answer = shipped_pipeline.answer(
+        "We've just moved to Leek with his EHCP, do we still talk to SENMAS?"
+    )
+    assert said(answer, r"Staffordshire County Council")
+    assert not re.search(r"01782|@stoke\.gov\.uk", answer.body)
+    assert all(c.collection != "local_offer" for c in answer.citations)
