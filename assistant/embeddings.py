@@ -71,7 +71,7 @@ class SentenceVectors:
         return np.asarray(self._embeddings.embed_query(text), dtype=np.float32)
 
     def queries(self, texts: list[str]) -> np.ndarray:
-        """Unit vectors for several questions at once (one batch, not memoised), one row each."""
+        """Unit vectors for several questions (not memoised: questions rarely repeat), one row each."""
         return np.asarray([self.query(text) for text in texts], dtype=np.float32)
 
     def many(self, texts: list[str]) -> np.ndarray:

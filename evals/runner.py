@@ -110,6 +110,13 @@ def _rate(values: list[bool]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
+def _gap_points(standalone: float | None, follow_up: float | None) -> float | None:
+    """How many points follow-ups score below their standalone paraphrases."""
+    if standalone is None or follow_up is None:
+        return None
+    return round((standalone - follow_up) * 100, 1)
+
+
 def summarise(results: list[dict[str, Any]]) -> dict[str, Any]:
     """Set-level figures from per-item results."""
     retrieval = [r["retrieval"] for r in results if "retrieval" in r]
@@ -202,19 +209,11 @@ def summarise(results: list[dict[str, Any]]) -> dict[str, Any]:
             "pairs": len(follow_ups),
             "hit_at_5": follow_hit,
             "standalone_hit_at_5": standalone_hit,
-            "gap_points": (
-                round((standalone_hit - follow_hit) * 100, 1)
-                if follow_hit is not None and standalone_hit is not None
-                else None
-            ),
+            "gap_points": _gap_points(standalone_hit, follow_hit),
             "fact_pairs": len(paired),
             "facts": follow_facts,
             "standalone_facts": standalone_facts,
-            "facts_gap_points": (
-                round((standalone_facts - follow_facts) * 100, 1)
-                if follow_facts is not None and standalone_facts is not None
-                else None
-            ),
+            "facts_gap_points": _gap_points(standalone_facts, follow_facts),
         },
         "length": {
             "answers": len(words),
