@@ -22,8 +22,15 @@ SIMILARITY_WEIGHT = 0.7
 COVERAGE_WEIGHT = 0.3
 # Two sentences this similar say the same thing; the answer keeps only the first.
 REDUNDANCY_LIMIT = 0.85
-# ...and so do two sentences sharing this share of their content words.
+# ...and so do two sentences sharing this share of their content words,
 WORD_OVERLAP_LIMIT = 0.6
+# ...or stating the same figures ("6 weeks") with this share of their content words in common.
+SAME_FIGURE_OVERLAP_LIMIT = 0.35
+# A sentence this similar to one the parent has just read (a follow-up) is not repeated.
+ALREADY_READ_LIMIT = 0.8
+_FIGURE = re.compile(
+    r"\b(\d+(?:\.\d+)?)\s*(?:working |calendar |school )?(day|week|month|year|hour|mile)s?\b", re.I
+)
 # Passages scoring this far below the best are not drawn on.
 PASSAGE_MARGIN = 0.12
 MAX_PASSAGES = 3
@@ -127,12 +134,15 @@ def compose_answer(
     settings: Settings,
     max_sentences: int | None = None,
     max_words: int = MAX_ANSWER_WORDS,
+    already_read: np.ndarray | None = None,
 ) -> list[DraftSentence]:
     """Choose non-redundant sentences from the best passages, ordered to read well.
 
     Sentences are scored by similarity to the question, share of its words and whether they give
     the kind of answer it asks for; at most `max_sentences` (default from settings) and about
     `max_words` words. Sentences of one passage stay together and in the passage's order.
+    `already_read` (n × 384 unit vectors) holds sentences the parent has just been shown; close
+    paraphrases of them are left out.
     """
     if not ranked:
         return []
@@ -169,6 +179,10 @@ def compose_answer(
             break
         if any(_redundant(index, j, pool, sentence_vectors) for j in chosen):
             continue
+        if already_read is not None and len(already_read) and (
+            float((already_read @ sentence_vectors[index]).max()) > ALREADY_READ_LIMIT
+        ):
+            continue
         chosen.append(index)
         used_words += len(pool[index][0].split())
 
@@ -195,4 +209,13 @@ def _redundant(
     words_a, words_b = set(content_terms(pool[a][0])), set(content_terms(pool[b][0]))
     if not words_a or not words_b:
         return False
-    return len(words_a & words_b) / min(len(words_a), len(words_b)) > WORD_OVERLAP_LIMIT
+    overlap = len(words_a & words_b) / min(len(words_a), len(words_b))
+    figures_a = figures(pool[a][0])
+    if figures_a and figures_a == figures(pool[b][0]) and overlap > SAME_FIGURE_OVERLAP_LIMIT:
+        return True
+    return overlap > WORD_OVERLAP_LIMIT
+
+
+def figures(sentence: str) -> set[tuple[str, str]]:
+    """The quantities a sentence states, normalised: "6 weeks" and "6-week" → ("6", "week")."""
+    return {(n, unit.lower()) for n, unit in _FIGURE.findall(sentence.replace("-", " "))}

@@ -31,6 +31,7 @@ from assistant.respond import answered, canned, citation_for, replies
 from assistant.retrieval import Candidate, HybridRetriever, hybrid_search
 from assistant.safeguarding import SafeguardingCheck
 from assistant.scope import ScopeCheck
+from assistant.text import split_sentences
 from assistant.understand import Query, content_words, council_for, understand
 from assistant.verify import support_score, verify_citations
 
@@ -42,6 +43,8 @@ CANDIDATE_POOL = 12
 FOLLOW_UP_OWN_WEIGHT = (0.3, 0.45, 0.55, 0.65)
 # Passages the parent has just been shown rank this much lower for a follow-up.
 ALREADY_SHOWN_PENALTY = 0.15
+# A passage sentence this close to a sentence of the previous answer counts as shown.
+SHOWN_SIMILARITY = 0.8
 # A message asking several things: weight of the whole message in each part's search.
 PART_STORY_WEIGHT = 0.3
 PART_SENTENCES = 3
@@ -59,10 +62,13 @@ def _unit(vector: np.ndarray) -> np.ndarray:
     return vector / norm if norm else vector
 
 
-def _shown(candidate: Candidate, shown: str) -> bool:
-    """Whether a passage's opening sentence appeared in the answer the parent just read."""
-    sentences = passage_sentences(candidate.chunk)
-    return any(sentence in shown for sentence in sentences[:3])
+def _shown(candidate: Candidate, read: np.ndarray, vectors: SentenceVectors) -> bool:
+    """Whether a passage's opening sentences say what the parent has just read (`read`: unit
+    vectors of the previous answer's sentences)."""
+    opening = passage_sentences(candidate.chunk)[:3]
+    if not opening or not len(read):
+        return False
+    return float((vectors.many(opening) @ read.T).max()) > SHOWN_SIMILARITY
 
 
 def _stoke_specific(chunk: Chunk) -> bool:
@@ -257,14 +263,20 @@ class AnswerPipeline:
         """Search, rerank, and for a follow-up rank lower what the parent has just read."""
         candidates = self.search(text, vector)
         ranked = rerank(candidates, text, vector, self.store, query.asks_definition)
-        if query.previous_answer:
-            shown = query.previous_answer
+        read = self.already_read(query)
+        if len(read):
             ranked = sorted(
                 ranked,
-                key=lambda c: c.score - (ALREADY_SHOWN_PENALTY if _shown(c, shown) else 0.0),
+                key=lambda c: c.score
+                - (ALREADY_SHOWN_PENALTY if _shown(c, read, self.vectors) else 0.0),
                 reverse=True,
             )
         return ranked
+
+    def already_read(self, query: Query) -> np.ndarray:
+        """Unit vectors (n × 384) of the sentences of the answer a follow-up follows."""
+        sentences = split_sentences(query.previous_answer) if query.previous_answer else []
+        return self.vectors.many(sentences) if sentences else np.zeros((0, 384), np.float32)
 
     def compose_parts(
         self, query: Query, vector: np.ndarray, ranked: list[Candidate], local: bool
@@ -276,10 +288,12 @@ class AnswerPipeline:
         def usable(candidates: list[Candidate]) -> list[Candidate]:
             return [c for c in candidates if local or not _stoke_specific(c.chunk)]
 
+        read = self.already_read(query)
         if not query.parts:
             draft = compose_answer(
-                query.search_text, vector, usable(ranked), self.vectors, self.settings
-            )
+                query.search_text, vector, usable(ranked), self.vectors, self.settings,
+                already_read=read,
+            )  # fmt: skip
             return [("", draft)]
         sections: list[tuple[str, list[DraftSentence]]] = []
         used: set[str] = set()
@@ -291,7 +305,7 @@ class AnswerPipeline:
             found = usable(self.retrieve(part, mixed, query))
             draft = compose_answer(
                 part, mixed, found, self.vectors, self.settings,
-                max_sentences=PART_SENTENCES, max_words=PART_WORDS,
+                max_sentences=PART_SENTENCES, max_words=PART_WORDS, already_read=read,
             )  # fmt: skip
             draft = [d for d in draft if d.text not in used]
             used.update(d.text for d in draft)

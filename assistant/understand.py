@@ -26,6 +26,8 @@ _CONNECTIVE = re.compile(
     r"and if|what else|anything else|why|how come|really)\b",
     re.IGNORECASE,
 )
+# "... too?", "... as well?" adds to what was asked before.
+_ADDS_TO_EARLIER = re.compile(r"\b(?:too|as well|also|instead|either)\s*[?.!]*\s*$", re.IGNORECASE)
 _QUESTION_WORDS = {"what", "how", "who", "when", "where", "which", "why", "long", "much", "many"}
 # Verbs that carry no topic ("how do I ask for ..."), skipped when finding the subject.
 _TOPIC_SKIP = _QUESTION_WORDS | {
@@ -153,7 +155,7 @@ def content_words(text: str) -> list[str]:
 
 def needs_context(question: str, glossary: Glossary) -> bool:
     """Whether a question leans on earlier turns to make sense."""
-    if _CONNECTIVE.search(question):
+    if _CONNECTIVE.search(question) or _ADDS_TO_EARLIER.search(question):
         return True
     content = content_words(question)
     has_term = bool(glossary.find(question))
@@ -219,7 +221,14 @@ def understand(
     last_user = next(
         (str(t.get("content", "")) for t in reversed(turns) if t.get("role") == "user"), ""
     )
-    context = " ".join(read_message(last_user).questions) if follow_up and last_user else ""
+    # A follow-up's context: the question it follows and, if different, the one the conversation
+    # began with ("do I need a solicitor?" ... "can they sort out the health bits too?" is still
+    # about the appeal asked first).
+    first_user = next((str(t.get("content", "")) for t in turns if t.get("role") == "user"), "")
+    asked = [
+        " ".join(read_message(t).questions) for t in dict.fromkeys([last_user, first_user]) if t
+    ]
+    context = " ".join(asked) if follow_up else ""
     return Query(
         original=question,
         standalone=standalone,

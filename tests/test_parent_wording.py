@@ -12,8 +12,11 @@ import re
 import pytest
 
 from assistant.answer import Answer, Kind
+from assistant.config import get_settings
+from assistant.glossary import Glossary
 from assistant.message import is_ordinary_word, language_of, read_message, spell_out
 from assistant.pipeline import AnswerPipeline
+from assistant.understand import understand
 
 pytestmark = pytest.mark.slow
 
@@ -29,7 +32,7 @@ def said(answer: Answer, pattern: str) -> bool:
 @pytest.mark.parametrize(
     ("written", "spelled"),
     [
-        ("The LA says no", "The local authority (council) says no"),
+        ("The LA says no", "The local authority (council) says no (decides not to, refuses)"),
         ("DS's EP report", "son's educational psychologist report"),
         ("ds yr 4, dd in yr 7", "son year 4, daughter in year 7"),
         ("the TA and the SALT", "the teaching assistant and the speech and language therapy"),
@@ -187,3 +190,37 @@ def test_another_councils_area_never_gets_stokes_contacts(
     assert said(answer, r"Staffordshire County Council")
     assert not re.search(r"01782|@stoke\.gov\.uk", answer.body)
     assert all(c.collection != "local_offer" for c in answer.citations)
+
+
+def test_a_later_follow_up_keeps_the_topic_the_conversation_began_with(
+    shipped_pipeline: AnswerPipeline,
+) -> None:
+    # The follow-up is about the appeal asked first, not the solicitor asked just before it.
+    history = [
+        {"role": "user", "content": "we've appealed sections B, F and I of dd's ehcp, what now"},
+        {"role": "assistant", "content": "The tribunal sends your appeal to the council."},
+        {"role": "user", "content": "will we need a lawyer"},
+        {"role": "assistant", "content": "No, many parents put their own case."},
+    ]
+    answer = shipped_pipeline.answer(
+        "could they sort out the health and social care sections too?", history
+    )
+    assert said(answer, r"recommend")
+    assert said(answer, r"not binding")
+
+
+def test_a_message_ending_too_follows_on() -> None:
+
+    glossary = Glossary.from_corpus(get_settings().corpus_dir)
+    history = [
+        {"role": "user", "content": "we've appealed sections B, F and I of dd's ehcp, what now"},
+        {"role": "assistant", "content": "The tribunal sends your appeal to the council."},
+        {"role": "user", "content": "will we need a lawyer"},
+        {"role": "assistant", "content": "No, many parents put their own case."},
+    ]
+    query = understand(
+        "could they sort out the health and social care sections too?", history, glossary, 6
+    )
+    assert query.is_follow_up
+    assert "appealed sections B, F and I" in query.context_text
+    assert "lawyer" in query.context_text
