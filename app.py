@@ -6,9 +6,9 @@ import argparse
 
 import assistant  # noqa: F401  (sets the offline environment before any model library loads)
 from assistant.config import get_settings
+from assistant.interfaces.web import build_app
 from assistant.pipeline import AnswerPipeline
 from assistant.records import ConversationRecords
-from assistant.web import build_app
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -8,9 +8,9 @@ from typing import Any
 
 import assistant  # noqa: F401  (sets the offline environment before any model library loads)
 from assistant.config import Settings
-from assistant.embeddings import load_embeddings
-from assistant.index import ChunkStore
-from assistant.ingest import ingest_corpus
+from assistant.corpus.embeddings import load_embeddings
+from assistant.corpus.index import ChunkStore
+from assistant.corpus.ingest import ingest_corpus
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,7 +1,7 @@
-"""`python -m assistant ...`: see assistant/cli.py."""
+"""`python -m assistant ...`: see assistant/interfaces/cli.py."""
 
 import sys
 
-from assistant.cli import main
+from assistant.interfaces.cli import main
 
 sys.exit(main())

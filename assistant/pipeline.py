@@ -15,25 +15,25 @@ from typing import Any
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from assistant.answer import Answer, Statement
-from assistant.answerable import CorpusVocabulary
-from assistant.chunking import Chunk
-from assistant.compose import DraftSentence, compose_answer, passage_sentences
+from assistant.answering.answer import Answer, Statement
+from assistant.answering.answerable import CorpusVocabulary
+from assistant.answering.compose import DraftSentence, compose_answer, passage_sentences
+from assistant.answering.deadlines import DeadlinePlan, plan_deadlines
+from assistant.answering.guard import guard_input
+from assistant.answering.rerank import rerank
+from assistant.answering.respond import answered, canned, citation_for, replies
+from assistant.answering.retrieval import Candidate, HybridRetriever, hybrid_search
+from assistant.answering.safeguarding import SafeguardingCheck
+from assistant.answering.scope import ScopeCheck
+from assistant.answering.understand import Query, content_words, council_for, understand
+from assistant.answering.verify import support_score, verify_citations
 from assistant.config import Settings, get_settings
-from assistant.deadlines import DeadlinePlan, plan_deadlines
-from assistant.embeddings import SentenceVectors, load_embeddings
-from assistant.glossary import Glossary
-from assistant.guard import guard_input
-from assistant.index import ChunkStore, LexicalIndex
-from assistant.ingest import ingest_corpus
-from assistant.rerank import rerank
-from assistant.respond import answered, canned, citation_for, replies
-from assistant.retrieval import Candidate, HybridRetriever, hybrid_search
-from assistant.safeguarding import SafeguardingCheck
-from assistant.scope import ScopeCheck
+from assistant.corpus.chunking import Chunk
+from assistant.corpus.embeddings import SentenceVectors, load_embeddings
+from assistant.corpus.glossary import Glossary
+from assistant.corpus.index import ChunkStore, LexicalIndex
+from assistant.corpus.ingest import ingest_corpus
 from assistant.text import split_sentences
-from assistant.understand import Query, content_words, council_for, understand
-from assistant.verify import support_score, verify_citations
 
 History = Sequence[dict[str, str]]
 # How many fused candidates the reranker sees.
@@ -267,8 +267,9 @@ class AnswerPipeline:
         if len(read):
             ranked = sorted(
                 ranked,
-                key=lambda c: c.score
-                - (ALREADY_SHOWN_PENALTY if _shown(c, read, self.vectors) else 0.0),
+                key=lambda c: (
+                    c.score - (ALREADY_SHOWN_PENALTY if _shown(c, read, self.vectors) else 0.0)
+                ),
                 reverse=True,
             )
         return ranked

@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from assistant.answer import Answer
+from assistant.answering.answer import Answer
 from assistant.privacy import redact
 
 _LOCK = threading.Lock()

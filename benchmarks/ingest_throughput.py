@@ -16,9 +16,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import assistant  # noqa: F401  (offline environment first)
 from assistant.config import Settings
-from assistant.embeddings import load_embeddings
-from assistant.index import ChunkStore
-from assistant.ingest import IngestReport, chunk_corpus, ingest_corpus, load_corpus
+from assistant.corpus.embeddings import load_embeddings
+from assistant.corpus.index import ChunkStore
+from assistant.corpus.ingest import IngestReport, chunk_corpus, ingest_corpus, load_corpus
 
 
 def main() -> int:

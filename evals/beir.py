@@ -13,12 +13,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from assistant.chunking import Chunk
+from assistant.answering.rerank import rerank
+from assistant.answering.retrieval import hybrid_search
 from assistant.config import Settings
-from assistant.embeddings import SentenceVectors, load_embeddings
-from assistant.index import ChunkStore, LexicalIndex
-from assistant.rerank import rerank
-from assistant.retrieval import hybrid_search
+from assistant.corpus.chunking import Chunk
+from assistant.corpus.embeddings import SentenceVectors, load_embeddings
+from assistant.corpus.index import ChunkStore, LexicalIndex
 from evals.metrics import mean, ndcg_at, recall_at, reciprocal_rank
 
 

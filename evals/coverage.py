@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from assistant.chunking import Chunk
 from assistant.config import PROJECT_ROOT, Settings
+from assistant.corpus.chunking import Chunk
 from assistant.text import content_terms
 
 DEFAULT_FACTS = PROJECT_ROOT.parent / "shared" / "corpus-facts.md"
@@ -113,7 +113,7 @@ def contact_details(text: str) -> set[str]:
 
 def unchecked_contacts(corpus_dir: Path, facts_text: str) -> dict[str, list[str]]:
     """Contact details in corpus documents that the checked facts file does not hold."""
-    from assistant.loaders import corpus_files, load_document
+    from assistant.corpus.loaders import corpus_files, load_document
 
     known = contact_details(facts_text)
     unchecked: dict[str, list[str]] = {}
@@ -162,9 +162,9 @@ def map_facts(
 
 def load_corpus_vectors(settings: Settings) -> tuple[list[Chunk], np.ndarray, object]:
     """All chunks of the (synced) index with their stored vectors, and the embeddings."""
-    from assistant.embeddings import load_embeddings
-    from assistant.index import ChunkStore
-    from assistant.ingest import ingest_corpus
+    from assistant.corpus.embeddings import load_embeddings
+    from assistant.corpus.index import ChunkStore
+    from assistant.corpus.ingest import ingest_corpus
 
     embeddings = load_embeddings(settings)
     store = ChunkStore(settings, embeddings)
@@ -176,7 +176,7 @@ def load_corpus_vectors(settings: Settings) -> tuple[list[Chunk], np.ndarray, ob
 
 def coverage_report(facts_path: Path, settings: Settings) -> dict[str, Any]:
     """Map every fact to the documents carrying it; include a negative control."""
-    from assistant.embeddings import SentenceVectors
+    from assistant.corpus.embeddings import SentenceVectors
 
     facts = parse_facts(facts_path.read_text(encoding="utf-8"))
     chunks, chunk_vectors, embeddings = load_corpus_vectors(settings)

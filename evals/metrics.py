@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 
 # A cited sentence counts as supported when this share of its content words is in the cited
-# passage (assistant.verify.support_score; verbatim quotes score 1.0).
+# passage (assistant.answering.verify.support_score; verbatim quotes score 1.0).
 SUPPORT_THRESHOLD = 0.8
 
 KIND_TO_BEHAVIOUR = {

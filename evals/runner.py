@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from assistant.verify import support_score
+from assistant.answering.verify import support_score
 from evals.dataset import EvalItem
 from evals.metrics import (
     SUPPORT_THRESHOLD,

@@ -10,9 +10,9 @@ import pytest
 
 import assistant  # noqa: F401  (offline environment first)
 from assistant.config import PROJECT_ROOT, Settings
-from assistant.embeddings import load_embeddings
-from assistant.index import ChunkStore
-from assistant.ingest import ingest_corpus
+from assistant.corpus.embeddings import load_embeddings
+from assistant.corpus.index import ChunkStore
+from assistant.corpus.ingest import ingest_corpus
 from assistant.pipeline import AnswerPipeline
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -7,7 +7,7 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assistant.answer import Kind
+from assistant.answering.answer import Kind
 from assistant.pipeline import AnswerPipeline
 from assistant.text import normalise_space
 
@@ -155,8 +155,8 @@ def test_instructions_inside_a_corpus_document_are_never_repeated(
 ) -> None:
     from conftest import make_settings
 
-    from assistant.index import ChunkStore
-    from assistant.ingest import ingest_corpus
+    from assistant.corpus.index import ChunkStore
+    from assistant.corpus.ingest import ingest_corpus
 
     page = corpus_copy / "local-offer" / "short-breaks.md"
     page.write_text(

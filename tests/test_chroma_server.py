@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from conftest import TINY_CORPUS, free_port, make_settings
 
-from assistant.index import ChunkStore
-from assistant.ingest import ingest_corpus
+from assistant.corpus.index import ChunkStore
+from assistant.corpus.ingest import ingest_corpus
 from assistant.pipeline import AnswerPipeline
 
 pytestmark = pytest.mark.slow

@@ -88,7 +88,7 @@ def test_batch_answers_every_line_and_reports_bad_ones(
 
 
 def test_bad_history_file_is_a_clear_error(tmp_path: Path) -> None:
-    from assistant.cli import InputError, read_history
+    from assistant.interfaces.cli import InputError, read_history
 
     path = tmp_path / "history.json"
     path.write_text('{"role": "user"}')

@@ -8,10 +8,10 @@ from collections import Counter
 import pytest
 from conftest import SHIPPED_CORPUS
 
-from assistant.documents import COLLECTIONS, FOLDER_COLLECTIONS, is_valid_url
-from assistant.glossary import Glossary
-from assistant.loaders import corpus_files, load_document
-from assistant.respond import replies
+from assistant.answering.respond import replies
+from assistant.corpus.documents import COLLECTIONS, FOLDER_COLLECTIONS, is_valid_url
+from assistant.corpus.glossary import Glossary
+from assistant.corpus.loaders import corpus_files, load_document
 
 FILES = corpus_files(SHIPPED_CORPUS)
 DOCUMENTS = [load_document(path) for path in FILES]

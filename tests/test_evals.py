@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from conftest import FIXTURES
 
+from assistant.answering.retrieval import Candidate
 from assistant.config import PROJECT_ROOT
 from assistant.pipeline import AnswerPipeline
-from assistant.retrieval import Candidate
 from evals.__main__ import main as evals_main
 from evals.dataset import DatasetError, load_items
 from evals.gate import check_gate, load_gate

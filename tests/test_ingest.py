@@ -8,8 +8,8 @@ from pathlib import Path
 
 from conftest import make_settings
 
-from assistant.index import ChunkStore
-from assistant.ingest import ingest_corpus
+from assistant.corpus.index import ChunkStore
+from assistant.corpus.ingest import ingest_corpus
 
 
 def test_reingest_changes_only_what_changed(corpus_copy: Path, tmp_path: Path, embeddings) -> None:  # type: ignore[no-untyped-def]

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from fpdf import FPDF
 
-from assistant.documents import DocumentError
-from assistant.loaders import corpus_files, load_document
+from assistant.corpus.documents import DocumentError
+from assistant.corpus.loaders import corpus_files, load_document
 
 FRONT = """---
 title: "Annual reviews"

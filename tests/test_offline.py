@@ -17,7 +17,7 @@ socket.create_connection = refuse
 socket.getaddrinfo = refuse
 import assistant
 from assistant.config import Settings
-from assistant.embeddings import load_embeddings
+from assistant.corpus.embeddings import load_embeddings
 vector = load_embeddings(Settings()).embed_query("How long does an EHC needs assessment take?")
 assert len(vector) == 384, len(vector)
 import os

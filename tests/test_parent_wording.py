@@ -11,12 +11,12 @@ import re
 
 import pytest
 
-from assistant.answer import Answer, Kind
+from assistant.answering.answer import Answer, Kind
+from assistant.answering.message import is_ordinary_word, language_of, read_message, spell_out
+from assistant.answering.understand import understand
 from assistant.config import get_settings
-from assistant.glossary import Glossary
-from assistant.message import is_ordinary_word, language_of, read_message, spell_out
+from assistant.corpus.glossary import Glossary
 from assistant.pipeline import AnswerPipeline
-from assistant.understand import understand
 
 pytestmark = pytest.mark.slow
 

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.chunking import Chunk
-from assistant.index import ScoredChunk
+from assistant.answering.retrieval import (
+    Candidate,
+    diversify,
+    hybrid_search,
+    reciprocal_rank_fusion,
+)
+from assistant.corpus.chunking import Chunk
+from assistant.corpus.index import ScoredChunk
 from assistant.pipeline import AnswerPipeline
-from assistant.retrieval import Candidate, diversify, hybrid_search, reciprocal_rank_fusion
 
 
 def chunk(chunk_id: str, doc_id: str, body: str = "text") -> Chunk:

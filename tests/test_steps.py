@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from conftest import SHIPPED_CORPUS
 
-from assistant.dates import find_dates
-from assistant.glossary import Glossary
-from assistant.guard import guard_input, looks_like_instruction
+from assistant.answering.dates import find_dates
+from assistant.answering.guard import guard_input, looks_like_instruction
+from assistant.answering.safeguarding import clauses, pattern_match
+from assistant.answering.scope import declined_category, mentions_send
+from assistant.answering.understand import other_area, understand
+from assistant.corpus.glossary import Glossary
 from assistant.privacy import redact
-from assistant.safeguarding import clauses, pattern_match
-from assistant.scope import declined_category, mentions_send
-from assistant.understand import other_area, understand
 
 TODAY = dt.date(2026, 11, 25)  # a Wednesday
 GLOSSARY = Glossary.from_corpus(SHIPPED_CORPUS)
@@ -142,7 +142,7 @@ def test_personal_details_are_redacted() -> None:
 def test_feedback_and_answers_are_appended_and_kept(tmp_path: Path) -> None:
     import json
 
-    from assistant.answer import Answer, Kind, Statement
+    from assistant.answering.answer import Answer, Kind, Statement
     from assistant.records import ConversationRecords
 
     records = ConversationRecords(tmp_path)

@@ -8,10 +8,10 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.chunking import chunk_document
 from assistant.config import Settings
-from assistant.documents import Block, DocumentMeta, SourceDocument
-from assistant.embeddings import model_path, token_counter
+from assistant.corpus.chunking import chunk_document
+from assistant.corpus.documents import Block, DocumentMeta, SourceDocument
+from assistant.corpus.embeddings import model_path, token_counter
 from assistant.text import normalise_space, paragraph_refs, split_sentences
 
 COUNT = token_counter(model_path(Settings()))
@@ -97,7 +97,7 @@ def test_chunk_ids_derive_from_content() -> None:
 
 
 def test_chunks_carry_paragraph_numbers_and_round_trip() -> None:
-    from assistant.chunking import Chunk
+    from assistant.corpus.chunking import Chunk
 
     document = SourceDocument(
         meta=META,

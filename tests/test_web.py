@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from conftest import free_port
 
-from assistant.answer import Answer, Citation, Kind, Statement
+from assistant.answering.answer import Answer, Citation, Kind, Statement
+from assistant.interfaces.web import build_app, render_answer
 from assistant.pipeline import AnswerPipeline
 from assistant.records import ConversationRecords
-from assistant.web import build_app, render_answer
 
 
 def text_of(message: dict) -> str:  # type: ignore[type-arg]

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from assistant.answering.message import read_message, spell_out
 from assistant.config import packaged_yaml
-from assistant.glossary import Glossary
-from assistant.message import read_message, spell_out
+from assistant.corpus.glossary import Glossary
 from assistant.text import STOPWORDS, words
 
 # Pronouns that can be replaced by the topic noun phrase.

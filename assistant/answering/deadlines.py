@@ -11,9 +11,9 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from assistant.chunking import Chunk
+from assistant.answering.dates import DateMention, find_dates
 from assistant.config import packaged_yaml
-from assistant.dates import DateMention, find_dates
+from assistant.corpus.chunking import Chunk
 
 # (search query, figure the passage must state, claim it must support) -> passage
 EvidenceFinder = Callable[[str, str, str], Chunk | None]

@@ -9,7 +9,7 @@ from pathlib import Path
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
-from assistant.documents import Block, DocumentError
+from assistant.corpus.documents import Block, DocumentError
 
 _SENTENCE_END = re.compile(r"[.!?:;)\"'”’]$")
 # A numbered Code of Practice paragraph ("9.14 The local authority ...") starts a new block.

@@ -9,8 +9,8 @@ from functools import lru_cache
 import numpy as np
 
 from assistant.config import packaged_yaml
-from assistant.embeddings import SentenceVectors
-from assistant.glossary import Glossary
+from assistant.corpus.embeddings import SentenceVectors
+from assistant.corpus.glossary import Glossary
 
 # Without any SEND word, a question is declined when it is this much nearer the off-topic examples.
 SEMANTIC_MARGIN = 0.05

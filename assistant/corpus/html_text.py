@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from bs4 import BeautifulSoup, Tag
 
-from assistant.documents import Block
+from assistant.corpus.documents import Block
 
 # Elements that never hold the page's own content.
 _DROP_TAGS = (

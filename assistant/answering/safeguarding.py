@@ -15,7 +15,7 @@ from functools import lru_cache
 import numpy as np
 
 from assistant.config import packaged_yaml
-from assistant.embeddings import SentenceVectors
+from assistant.corpus.embeddings import SentenceVectors
 from assistant.text import split_sentences
 
 # Cosine similarity to the nearest risk example that flags a message on its own...

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from langchain_core.documents import Document
 
-from assistant.documents import Block, SourceDocument
+from assistant.corpus.documents import Block, SourceDocument
 from assistant.text import paragraph_refs, split_sentences
 
 TokenCounter = Callable[[str], int]

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.chunking import Chunk
+from assistant.answering.guard import looks_like_instruction
+from assistant.answering.retrieval import Candidate
 from assistant.config import Settings
-from assistant.embeddings import SentenceVectors
-from assistant.guard import looks_like_instruction
-from assistant.retrieval import Candidate
+from assistant.corpus.chunking import Chunk
+from assistant.corpus.embeddings import SentenceVectors
 from assistant.text import content_terms, split_sentences
 
 SIMILARITY_WEIGHT = 0.7
@@ -179,8 +179,10 @@ def compose_answer(
             break
         if any(_redundant(index, j, pool, sentence_vectors) for j in chosen):
             continue
-        if already_read is not None and len(already_read) and (
-            float((already_read @ sentence_vectors[index]).max()) > ALREADY_READ_LIMIT
+        if (
+            already_read is not None
+            and len(already_read)
+            and (float((already_read @ sentence_vectors[index]).max()) > ALREADY_READ_LIMIT)
         ):
             continue
         chosen.append(index)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assistant.compose import DraftSentence
+from assistant.answering.compose import DraftSentence
 from assistant.text import content_terms, normalise_space
 
 # A sentence is supported when this share of its content words is in the cited passage.

@@ -14,9 +14,9 @@ from chromadb.config import Settings as ChromaSettings
 from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
 
-from assistant.chunking import Chunk
+from assistant.answering.message import spell_out
 from assistant.config import Settings
-from assistant.message import spell_out
+from assistant.corpus.chunking import Chunk
 from assistant.text import content_terms
 
 # Chroma's write batches must stay under its maximum batch size.

@@ -10,8 +10,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from assistant.index import ChunkStore
-from assistant.retrieval import Candidate
+from assistant.answering.retrieval import Candidate
+from assistant.corpus.index import ChunkStore
 from assistant.text import content_terms
 
 # Weights of the three signals; chosen on the evaluation set (python -m evals run).

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.loaders import split_front_matter
+from assistant.corpus.loaders import split_front_matter
 
 GLOSSARY_RELATIVE_PATH = Path("code-of-practice") / "glossary.md"
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.answer import Answer, Citation, Kind, Statement
+from assistant.answering.answer import Answer, Citation, Kind, Statement
 from assistant.pipeline import AnswerPipeline
 from assistant.records import ConversationRecords
 

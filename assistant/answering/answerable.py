@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from assistant.chunking import Chunk
-from assistant.glossary import Glossary
-from assistant.message import is_ordinary_word
-from assistant.understand import known_places
+from assistant.answering.message import is_ordinary_word
+from assistant.answering.understand import known_places
+from assistant.corpus.chunking import Chunk
+from assistant.corpus.glossary import Glossary
 
 _ASKED_PARAGRAPH = re.compile(
     r"\b(?:paragraph|para|cop|code of practice,?)\s*(?:paragraph\s*)?(\d{1,2})\.(\d{1,3})\b", re.I

@@ -9,7 +9,13 @@ from typing import Any
 
 import yaml
 
-from assistant.documents import Block, DocumentError, DocumentMeta, SourceDocument, build_meta
+from assistant.corpus.documents import (
+    Block,
+    DocumentError,
+    DocumentMeta,
+    SourceDocument,
+    build_meta,
+)
 
 SUPPORTED_SUFFIXES = (".md", ".html", ".htm", ".pdf")
 SIDECAR_SUFFIX = ".meta.yaml"
@@ -124,7 +130,7 @@ def sidecar_meta(path: Path) -> dict[str, Any]:
 
 def load_html(path: Path) -> SourceDocument:
     """An HTML page: main content only, metadata from the page and its sidecar file."""
-    from assistant.html_text import extract_html
+    from assistant.corpus.html_text import extract_html
 
     page = extract_html(read_text(path))
     raw = {key: value for key, value in page.meta.items() if value}
@@ -137,7 +143,7 @@ def load_html(path: Path) -> SourceDocument:
 
 def load_pdf(path: Path) -> SourceDocument:
     """A PDF via pypdf, one set of blocks per page so citations can give page numbers."""
-    from assistant.pdf_text import extract_pdf
+    from assistant.corpus.pdf_text import extract_pdf
 
     pdf = extract_pdf(path)
     raw = {key: value for key, value in pdf.meta.items() if value}

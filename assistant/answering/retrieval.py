@@ -10,10 +10,10 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from assistant.chunking import Chunk
 from assistant.config import Settings
-from assistant.embeddings import SentenceVectors
-from assistant.index import ChunkStore, LexicalIndex, ScoredChunk
+from assistant.corpus.chunking import Chunk
+from assistant.corpus.embeddings import SentenceVectors
+from assistant.corpus.index import ChunkStore, LexicalIndex, ScoredChunk
 from assistant.text import normalise_space
 
 

@@ -7,12 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.chunking import Chunk, chunk_document
 from assistant.config import Settings
-from assistant.documents import DocumentError, SourceDocument
-from assistant.embeddings import model_path, token_counter
-from assistant.index import ChunkStore
-from assistant.loaders import corpus_files, load_document
+from assistant.corpus.chunking import Chunk, chunk_document
+from assistant.corpus.documents import DocumentError, SourceDocument
+from assistant.corpus.embeddings import model_path, token_counter
+from assistant.corpus.index import ChunkStore
+from assistant.corpus.loaders import corpus_files, load_document
 
 Progress = Callable[[str], None]
 

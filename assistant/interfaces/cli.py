@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from assistant.answer import Answer
+from assistant.answering.answer import Answer
 
 
 class InputError(ValueError):

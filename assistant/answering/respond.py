@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from assistant.answer import Answer, Citation, Kind, Statement
-from assistant.chunking import Chunk
-from assistant.compose import DraftSentence
+from assistant.answering.answer import Answer, Citation, Kind, Statement
+from assistant.answering.compose import DraftSentence
+from assistant.answering.verify import support_score
 from assistant.config import packaged_yaml
-from assistant.verify import support_score
+from assistant.corpus.chunking import Chunk
 
 SNIPPET_CHARS = 300
 

@@ -1,0 +1,1 @@
+"""The ways in: the command line (`cli`) and the parents' web chat (`web`)."""
