@@ -127,6 +127,7 @@ class AnswerPipeline:
         """Rebuild what is derived from the stored chunks (after an ingest, for example)."""
         chunks = self.store.all_chunks()
         self.lexical = LexicalIndex(chunks)
+        self.vectors.preload(self.store.sentence_vectors())
         self.vocabulary = CorpusVocabulary(chunks, self.glossary)
 
     def as_retriever(self, k: int | None = None) -> HybridRetriever:

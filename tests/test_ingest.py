@@ -18,9 +18,15 @@ def test_reingest_changes_only_what_changed(corpus_copy: Path, tmp_path: Path, e
     first = ingest_corpus(settings, store)
     assert first.ok and first.chunks_added == first.chunks_total == store.count() > 0
 
+    # Every passage sentence is embedded at ingest, so answers embed none at question time.
+    stored = store.sentence_vectors()
+    assert first.sentences_added == len(stored) > 0
+    assert all(s in stored for c in store.all_chunks() for s in c.sentences)
+
     again = ingest_corpus(settings, store)
     assert (again.chunks_added, again.chunks_removed) == (0, 0)
     assert again.chunks_unchanged == first.chunks_total
+    assert again.sentences_added == 0
 
     page = corpus_copy / "local-offer" / "short-breaks.md"
     page.write_text(page.read_text().replace("2 sessions a month", "3 sessions a month"))
@@ -28,6 +34,8 @@ def test_reingest_changes_only_what_changed(corpus_copy: Path, tmp_path: Path, e
     assert edited.chunks_added >= 1 and edited.chunks_added == edited.chunks_removed
     assert any("3 sessions a month" in c.body for c in store.all_chunks())
     assert not any("2 sessions a month" in c.body for c in store.all_chunks())
+    assert edited.sentences_added >= 1
+    assert not any("2 sessions a month" in s for s in store.sentence_vectors())
 
     page.unlink()
     removed = ingest_corpus(settings, store)

@@ -16,7 +16,7 @@ from assistant.answering.retrieval import Candidate
 from assistant.config import Settings
 from assistant.corpus.chunking import Chunk
 from assistant.corpus.embeddings import SentenceVectors
-from assistant.text import content_terms, split_sentences
+from assistant.text import content_terms
 
 SIMILARITY_WEIGHT = 0.7
 COVERAGE_WEIGHT = 0.3
@@ -114,16 +114,13 @@ def passage_sentences(chunk: Chunk) -> list[str]:
     Label lines ("Stands for: ...") are not sentences, and text addressed to an AI model
     (prompt injection in a document) is corpus data, never something to repeat.
     """
-    sentences: list[str] = []
-    for paragraph in chunk.body.split("\n\n"):
-        for sentence in split_sentences(paragraph):
-            if (
-                re.search(r"[.!?)\"'”’]$", sentence)
-                and not _ABOUT_THE_PAGE.match(sentence)
-                and not looks_like_instruction(sentence)
-            ):
-                sentences.append(sentence)
-    return sentences
+    return [
+        sentence
+        for sentence in chunk.sentences
+        if re.search(r"[.!?)\"'”’]$", sentence)
+        and not _ABOUT_THE_PAGE.match(sentence)
+        and not looks_like_instruction(sentence)
+    ]
 
 
 def compose_answer(

@@ -48,6 +48,15 @@ class Chunk:
         return ((heading,) if heading.endswith("?") else ()) + self.questions
 
     @property
+    def sentences(self) -> list[str]:
+        """The passage's sentences, paragraph by paragraph (what answers quote from)."""
+        return [
+            sentence
+            for paragraph in self.body.split("\n\n")
+            for sentence in split_sentences(paragraph)
+        ]
+
+    @property
     def section(self) -> str:
         """The most specific place to point a reader to: CoP paragraph, heading or page."""
         parts = []

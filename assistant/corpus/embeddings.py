@@ -64,19 +64,30 @@ class SentenceVectors:
     def __init__(self, embeddings: Embeddings, capacity: int = 20_000) -> None:
         self._embeddings = embeddings
         self._memo: dict[str, np.ndarray] = {}
+        self._stored: dict[str, np.ndarray] = {}
         self._capacity = capacity
+
+    def preload(self, vectors: dict[str, np.ndarray]) -> None:
+        """Use vectors computed at ingest (the corpus's sentences); these are never evicted."""
+        self._stored = dict(vectors)
 
     def query(self, text: str) -> np.ndarray:
         """Unit vector for a question."""
         return np.asarray(self._embeddings.embed_query(text), dtype=np.float32)
 
     def queries(self, texts: list[str]) -> np.ndarray:
-        """Unit vectors for several questions (not memoised: questions rarely repeat), one row each."""
-        return np.asarray([self.query(text) for text in texts], dtype=np.float32)
+        """Unit vectors for several questions in one batch (not memoised), one row each."""
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        return np.asarray(self._embeddings.embed_documents(texts), dtype=np.float32)
 
     def many(self, texts: list[str]) -> np.ndarray:
         """Unit vectors for many passages or sentences, one row each."""
-        missing = [text for text in dict.fromkeys(texts) if text not in self._memo]
+        missing = [
+            text
+            for text in dict.fromkeys(texts)
+            if text not in self._memo and text not in self._stored
+        ]
         if missing:
             if len(self._memo) + len(missing) > self._capacity:
                 self._memo.clear()
@@ -85,4 +96,4 @@ class SentenceVectors:
                 self._memo[text] = np.asarray(vector, dtype=np.float32)
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
-        return np.vstack([self._memo[text] for text in texts])
+        return np.vstack([self._stored[t] if t in self._stored else self._memo[t] for t in texts])

@@ -63,6 +63,15 @@ class ChunkStore:
             collection_configuration={"hnsw": {"space": "cosine"}},
         )
 
+        # Every passage sentence, embedded once at ingest: answers are composed from sentences,
+        # and embedding them at question time cost most of an answer's time.
+        self.sentences = Chroma(
+            collection_name=f"{settings.collection_name}_sentences",
+            embedding_function=embeddings,
+            client=client,
+            collection_configuration={"hnsw": {"space": "cosine"}},
+        )
+
     def count(self) -> int:
         """Number of chunks held."""
         return int(self.vectorstore._collection.count())
@@ -117,6 +126,34 @@ class ChunkStore:
         for start in range(0, len(extra), _WRITE_BATCH):
             self.questions.delete(ids=extra[start : start + _WRITE_BATCH])
         return len(missing)
+
+    def sync_sentences(self) -> int:
+        """Bring the stored sentence vectors in line with the stored passages (ids are a hash of
+        the sentence, so a sentence shared by two passages is embedded once); returns how many
+        were embedded."""
+        wanted = {
+            hashlib.sha256(sentence.encode("utf-8")).hexdigest()[:16]: sentence
+            for chunk in self.all_chunks()
+            for sentence in chunk.sentences
+        }
+        held = set(self.sentences.get(include=[])["ids"])
+        missing = [key for key in wanted if key not in held]
+        for start in range(0, len(missing), _WRITE_BATCH):
+            batch = missing[start : start + _WRITE_BATCH]
+            self.sentences.add_texts([wanted[key] for key in batch], ids=batch)
+        extra = sorted(held - set(wanted))
+        for start in range(0, len(extra), _WRITE_BATCH):
+            self.sentences.delete(ids=extra[start : start + _WRITE_BATCH])
+        return len(missing)
+
+    def sentence_vectors(self) -> dict[str, np.ndarray]:
+        """Every stored sentence and its unit vector (384 floats)."""
+        held = self.sentences._collection.get(include=["documents", "embeddings"])
+        vectors = held["embeddings"] if held["embeddings"] is not None else []
+        return {
+            str(text): np.asarray(vector, dtype=np.float32)
+            for text, vector in zip(held["documents"] or [], vectors, strict=True)
+        }
 
     def search_questions(self, query_vector: np.ndarray, k: int) -> list[tuple[str, float]]:
         """(chunk_id, best cosine similarity) for the passages whose questions are nearest."""

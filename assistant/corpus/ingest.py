@@ -36,6 +36,7 @@ class IngestReport:
     chunks_removed: int = 0
     chunks_unchanged: int = 0
     questions_added: int = 0
+    sentences_added: int = 0
     skipped: list[Skipped] = field(default_factory=list)
     kept_stale: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -54,6 +55,11 @@ class IngestReport:
             + (
                 f" {self.questions_added} question vectors embedded."
                 if self.questions_added
+                else ""
+            )
+            + (
+                f" {self.sentences_added} sentence vectors embedded."
+                if self.sentences_added
                 else ""
             )
         ]
@@ -153,5 +159,6 @@ def ingest_corpus(
     report.chunks_added = len(to_add)
     report.chunks_removed = len(to_remove)
     report.questions_added = store.sync_questions()
+    report.sentences_added = store.sync_sentences()
     report.seconds = time.perf_counter() - started
     return report
