@@ -237,10 +237,11 @@ class AnswerPipeline:
                 else area_notes["note"].format(area=query.other_area)
             )
             notes.insert(0, note)
-        elif reply.statements:
+        # Acronyms are explained for the answer itself; the next-step line explains SENDIASS.
+        reply.words_used = self.glossary.words_used(reply.body)
+        if not query.other_area and reply.statements:
             self.add_next_step(reply)
         reply.notes = notes
-        reply.words_used = self.glossary.words_used(reply.body)
         debug["dropped_sentences"] = [s.text for _, r in verified for s in r.dropped]
         reply.debug = debug
         timer.lap("respond")

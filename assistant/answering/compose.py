@@ -80,7 +80,7 @@ _HEDGE = re.compile(
     r"\b(?:could not|couldn't|cannot|did not|were unable to) (?:confirm|find)\b", re.I
 )
 # A parent reads the answer on a phone: stop adding sentences past this many words.
-MAX_ANSWER_WORDS = 110
+MAX_ANSWER_WORDS = 125
 
 
 def answer_type_bonus(question: str, sentence: str) -> float:
