@@ -89,7 +89,13 @@ def content_terms(text: str) -> list[str]:
 
     Contractions (I'm, they've, won't) are function words, so they are left out too.
     """
+    text = _PREFIXED.sub(r"\1", text)
     return [stem(t) for t in words(text) if t not in STOPWORDS and "'" not in t]
+
+
+# "re-assessment" is one word, not "re" and "assessment": a question about an assessment must
+# not match a passage about a re-assessment as well as one about the assessment itself.
+_PREFIXED = re.compile(r"\b(re|co|pre|non)-(?=[a-z])", re.IGNORECASE)
 
 
 def paragraph_refs(text: str) -> list[str]:

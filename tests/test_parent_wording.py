@@ -224,3 +224,13 @@ def test_a_message_ending_too_follows_on() -> None:
     assert query.is_follow_up
     assert "appealed sections B, F and I" in query.context_text
     assert "lawyer" in query.context_text
+
+
+def test_who_are_they_asks_about_what_the_answer_named(shipped_pipeline: AnswerPipeline) -> None:
+    history = [
+        {"role": "user", "content": "who can help me understand the draft plan?"},
+        {"role": "assistant", "content": "SENDIASS Stoke-on-Trent can help. See its website."},
+    ]
+    answer = shipped_pipeline.answer("who are they exactly? what do they do?", history)
+    assert "sendiass-stoke" in {c.doc_id for c in answer.citations}
+    assert said(answer, r"impartial")

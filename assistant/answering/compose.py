@@ -22,18 +22,22 @@ SIMILARITY_WEIGHT = 0.7
 COVERAGE_WEIGHT = 0.3
 # Two sentences this similar say the same thing; the answer keeps only the first.
 REDUNDANCY_LIMIT = 0.85
-# ...and so do two sentences sharing this share of their content words,
-WORD_OVERLAP_LIMIT = 0.6
+# ...and so do two sentences sharing this share of all their content words,
+WORD_OVERLAP_LIMIT = 0.5
 # ...or stating the same figures ("6 weeks") with this share of their content words in common.
-SAME_FIGURE_OVERLAP_LIMIT = 0.35
+SAME_FIGURE_OVERLAP_LIMIT = 0.25
 # A sentence this similar to one the parent has just read (a follow-up) is not repeated.
 ALREADY_READ_LIMIT = 0.8
 _FIGURE = re.compile(
     r"\b(\d+(?:\.\d+)?)\s*(?:working |calendar |school )?(day|week|month|year|hour|mile)s?\b", re.I
 )
 # Passages scoring this far below the best are not drawn on.
-PASSAGE_MARGIN = 0.12
-MAX_PASSAGES = 3
+PASSAGE_MARGIN = 0.3
+MAX_PASSAGES = 6
+# A sentence's score falls by this much per point its passage ranks below the best passage, so
+# lower passages add a fact the best one lacks rather than restating it (measured on the
+# development half: more facts per word than drawing on three passages evenly).
+PASSAGE_WEIGHT = 1.0
 # What kind of answer a question asks for, and the sentences that give that kind of answer:
 # "how long ..." wants a time limit, "who do I ring ..." a contact, "how do I ..." a step.
 ANSWER_TYPE_BONUS = 0.12
@@ -80,7 +84,7 @@ _HEDGE = re.compile(
     r"\b(?:could not|couldn't|cannot|did not|were unable to) (?:confirm|find)\b", re.I
 )
 # A parent reads the answer on a phone: stop adding sentences past this many words.
-MAX_ANSWER_WORDS = 125
+MAX_ANSWER_WORDS = 110
 
 
 def answer_type_bonus(question: str, sentence: str) -> float:
@@ -147,6 +151,7 @@ def compose_answer(
     best_score = ranked[0].score
     passages = [c for c in ranked if c.score >= best_score - PASSAGE_MARGIN][:MAX_PASSAGES]
     pool: list[tuple[str, Chunk, int, int]] = []
+    passage_scores = [c.score for c in passages]
     for rank, candidate in enumerate(passages):
         for position, sentence in enumerate(passage_sentences(candidate.chunk)):
             pool.append((sentence, candidate.chunk, rank, position))
@@ -156,13 +161,14 @@ def compose_answer(
     similarities = sentence_vectors @ query_vector
     terms = set(content_terms(query))
     scores = []
-    for (sentence, _chunk, _rank, _position), similarity in zip(pool, similarities, strict=True):
+    for (sentence, _chunk, rank, _position), similarity in zip(pool, similarities, strict=True):
         covered = set(content_terms(sentence)) & terms
         coverage = len(covered) / len(terms) if terms else 0.0
         scores.append(
             SIMILARITY_WEIGHT * float(similarity)
             + COVERAGE_WEIGHT * coverage
             + answer_type_bonus(query, sentence)
+            + PASSAGE_WEIGHT * (passage_scores[rank] - best_score)
         )
 
     order = sorted(range(len(pool)), key=lambda i: scores[i], reverse=True)
@@ -208,7 +214,9 @@ def _redundant(
     words_a, words_b = set(content_terms(pool[a][0])), set(content_terms(pool[b][0]))
     if not words_a or not words_b:
         return False
-    overlap = len(words_a & words_b) / min(len(words_a), len(words_b))
+    # Shared words over all words (Jaccard), not over the shorter sentence: two sentences on
+    # one topic share its words ("Aiming High", "short breaks") without saying the same thing.
+    overlap = len(words_a & words_b) / len(words_a | words_b)
     figures_a = figures(pool[a][0])
     if figures_a and figures_a == figures(pool[b][0]) and overlap > SAME_FIGURE_OVERLAP_LIMIT:
         return True

@@ -14,7 +14,7 @@ from functools import lru_cache
 from assistant.answering.message import read_message, spell_out
 from assistant.config import packaged_yaml
 from assistant.corpus.glossary import Glossary
-from assistant.text import STOPWORDS, words
+from assistant.text import STOPWORDS, split_sentences, words
 
 # Pronouns that can be replaced by the topic noun phrase.
 _REPLACEABLE = re.compile(r"\b(that|it|this|those|these)\b", re.IGNORECASE)
@@ -24,6 +24,10 @@ _ANAPHOR = re.compile(
 _CONNECTIVE = re.compile(
     r"^\s*(?:and|but|also|so|then|ok(?:ay)?|what about|how about|what if|and what|and how|"
     r"and if|what else|anything else|why|how come|really)\b",
+    re.IGNORECASE,
+)
+_ASKS_WHO_THEY_ARE = re.compile(
+    r"^\s*(?:and |so |ok(?:ay)? )?(?:who|what) (?:are|is|was|were) (?:they|it|that|those|these)\b",
     re.IGNORECASE,
 )
 # "... too?", "... as well?" adds to what was asked before.
@@ -228,6 +232,10 @@ def understand(
     asked = [
         " ".join(read_message(t).questions) for t in dict.fromkeys([last_user, first_user]) if t
     ]
+    # "who are they?" after "SENDIASS can help" asks about what the answer named, so the
+    # answer's first sentence joins the context.
+    if follow_up and previous and _ASKS_WHO_THEY_ARE.search(plain):
+        asked.insert(0, split_sentences(previous)[0])
     context = " ".join(asked) if follow_up else ""
     return Query(
         original=question,
