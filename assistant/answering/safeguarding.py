@@ -9,7 +9,8 @@
 The message is first folded to plain Latin letters (look-alikes from other scripts), then scored
 as a whole and clause by clause (a disclosure is often one clause in a long message about
 school) by the tier model (safety_model.py), and checked against written patterns for explicit
-statements. A pattern alone puts a message at least in the possible-risk tier. The thresholds
+statements. A pattern alone puts a message at least in the possible-risk tier, and with half
+the urgent score in the urgent tier. The thresholds
 are low on purpose: missing a disclosure is far worse than an unneeded box, and the box costs an
 ordinary answer little. Figures: evals/README.md ("Safeguarding: two tiers").
 """
@@ -35,6 +36,9 @@ __all__ = ["SafeguardingCheck", "SafeguardingResult", "clauses", "pattern_match"
 POSSIBLE_AT = (0.10, 0.40)
 # ...and P(urgent) at which the reply is the urgent contacts alone.
 URGENT_AT = (0.20, 0.60)
+# A written risk pattern counts as half the evidence: with one, half the urgent score is enough
+# ("... also my son said he's going to kill himself", inside a question about deadlines).
+PATTERN_URGENT_SHARE = 0.5
 
 URGENT = "urgent"
 POSSIBLE = "possible_risk"
@@ -116,7 +120,7 @@ class SafeguardingCheck:
         risk = _relative(1 - scores[:, 0], POSSIBLE_AT)
         urgent = _relative(scores[:, 2], URGENT_AT)
         matched = pattern_match(folded)
-        if urgent >= 1:
+        if urgent >= 1 or (matched and urgent >= PATTERN_URGENT_SHARE):
             reason = f"urgent {urgent:.2f}" + (f"; pattern: {matched}" if matched else "")
             return SafeguardingResult(URGENT, reason, risk, urgent)
         if risk >= 1 or matched:
