@@ -23,8 +23,9 @@ def test_lookalike_letters_are_folded_to_latin() -> None:
 
 
 def test_saved_tier_model_matches_its_examples() -> None:
-    import numpy as np
     from importlib import resources
+
+    import numpy as np
 
     saved = np.load(str(resources.files("assistant").joinpath("safeguarding_model.npz")))
     assert str(saved["fingerprint"]) == training_examples().fingerprint

@@ -109,7 +109,11 @@ def with_box(reply: Answer, box: Answer) -> Answer:
     shift = len(box.citations)
 
     def moved(statement: Statement) -> Statement:
-        return replace(statement, citation=statement.citation + shift) if statement.citation else statement
+        return (
+            replace(statement, citation=statement.citation + shift)
+            if statement.citation
+            else statement
+        )
 
     reply.statements = [moved(s) for s in reply.statements]
     reply.extras = [moved(s) for s in reply.extras]
