@@ -11,7 +11,7 @@ from assistant.interfaces.web import render_answer
 from assistant.pipeline import AnswerPipeline
 
 URGENT_CONTACTS = ("999", "111", "option 2", "01782 235100", "01782 234234", "0800 1111", "85258")
-DANGER_LINE = "If a child is in danger right now, call 999"
+DANGER_LINE = "If a child is in immediate danger, call 999"
 
 
 def test_lookalike_letters_are_folded_to_latin() -> None:
