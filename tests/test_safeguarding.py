@@ -91,6 +91,7 @@ def test_hard_negatives_get_neither_tier(shipped_pipeline: AnswerPipeline, messa
     [
         ("What's the weather going to be like in Spain next week?", Kind.OUT_OF_SCOPE),
         ("How much Disability Living Allowance will my son get each week?", Kind.NOT_FOUND),
+        ("Czy mogę dostać pomoc dla mojego syna w szkole?", Kind.OUT_OF_SCOPE),
     ],
 )
 def test_declines_end_with_what_to_do_if_a_child_is_in_danger(
