@@ -66,6 +66,8 @@ def test_possible_risk_gets_the_box_and_a_normal_answer(shipped_pipeline: Answer
     assert answer.statements and "EHC" in answer.body
     numbers = {c.n for c in answer.citations}
     assert all(s.citation in numbers for s in [*answer.box, *answer.statements] if s.citation)
+    # The command line prints answer.text: the box comes first, framed and titled.
+    assert answer.text.startswith("| IF ANYONE IS IN DANGER\n| ")
     markdown = render_answer(answer)
     assert markdown.startswith("> **If anyone is in danger**")
 

@@ -55,11 +55,6 @@ class SafeguardingResult:
     risk: float = 0.0
     urgent: float = 0.0
 
-    @property
-    def flagged(self) -> bool:
-        """Whether the reply is the urgent contacts alone."""
-        return self.tier == URGENT
-
 
 @lru_cache(maxsize=1)
 def _config() -> dict[str, list[str]]:
