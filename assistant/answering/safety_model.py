@@ -8,10 +8,11 @@ learn from the examples in safeguarding_training.yaml and the worked examples in
 safeguarding.yaml and safeguarding_examples.yaml; every clause of a non-risk example is also a
 non-risk example, so a clause of an ordinary message is not scored as a disclosure.
 
-Embedding the ~4,000 training texts takes about a minute, so the vector model's weights are
-saved in safeguarding_model.npz (with a fingerprint of the examples: a test fails if the
-examples change without a rebuild). The n-gram model is cheap and is fitted at load. Rebuild:
-`python -m assistant.answering.safety_model`. Both fits are deterministic (lbfgs, no sampling).
+Fitting takes about a minute (embedding ~3,000 texts, then the n-gram regression), so both
+models are saved in safeguarding_model.npz: weights, n-gram vocabulary and idf, and a
+fingerprint of the examples (loading fails, and a test too, if the examples change without a
+rebuild). Rebuild: `python -m assistant.answering.safety_model`. Both fits are deterministic
+(lbfgs, no sampling).
 """
 
 from __future__ import annotations
@@ -91,11 +92,15 @@ def training_examples() -> Examples:
     return Examples(texts, labels)
 
 
-def _ngram_model(examples: Examples) -> tuple[TfidfVectorizer, LogisticRegression]:
-    ngrams = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2)
-    features = ngrams.fit_transform(examples.texts)
-    model = LogisticRegression(C=NGRAM_C, max_iter=3000).fit(features, examples.labels)
-    return ngrams, model
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    logits = logits - logits.max(axis=1, keepdims=True)
+    exp = np.exp(logits)
+    return np.asarray(exp / exp.sum(axis=1, keepdims=True))
+
+
+def _ngrams(**fixed: object) -> TfidfVectorizer:
+    """Character 2- to 5-grams within words, with sublinear term frequency."""
+    return TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, **fixed)
 
 
 class TierModel:
@@ -109,31 +114,40 @@ class TierModel:
                 f"{MODEL_FILE} was built from other examples: "
                 "run `python -m assistant.answering.safety_model`."
             )
-        self._weights = saved["coef"].astype(np.float32)
-        self._bias = saved["intercept"].astype(np.float32)
-        self._ngrams, self._ngram_model = _ngram_model(examples)
+        self._weights = saved["coef"]
+        self._bias = saved["intercept"]
+        vocabulary = {str(gram): n for n, gram in enumerate(saved["ngram_vocabulary"])}
+        self._ngrams = _ngrams(vocabulary=vocabulary)
+        self._ngrams.idf_ = saved["ngram_idf"]
+        self._ngram_weights = saved["ngram_coef"]
+        self._ngram_bias = saved["ngram_intercept"]
 
     def probabilities(self, texts: list[str], vectors: np.ndarray) -> np.ndarray:
         """One row per text (its unit vector in `vectors`): P(none), P(possible), P(urgent)."""
-        logits = vectors @ self._weights.T + self._bias
-        logits -= logits.max(axis=1, keepdims=True)
-        by_meaning = np.exp(logits)
-        by_meaning /= by_meaning.sum(axis=1, keepdims=True)
-        by_words = self._ngram_model.predict_proba(self._ngrams.transform(texts))
-        return np.asarray((by_meaning + by_words) / 2)
+        by_meaning = _softmax(vectors @ self._weights.T + self._bias)
+        grams = self._ngrams.transform(texts)
+        by_words = _softmax(np.asarray(grams @ self._ngram_weights.T) + self._ngram_bias)
+        return (by_meaning + by_words) / 2
 
 
 def build(vectors: SentenceVectors) -> None:
-    """Fit the vector model on the training examples and save it beside this package's YAML."""
+    """Fit both models on the training examples and save them beside this package's YAML."""
     examples = training_examples()
     features = vectors.many(examples.texts)
     model = LogisticRegression(C=VECTOR_C, max_iter=3000).fit(features, examples.labels)
+    ngrams = _ngrams(min_df=2)
+    grams = ngrams.fit_transform(examples.texts)
+    ngram_model = LogisticRegression(C=NGRAM_C, max_iter=3000).fit(grams, examples.labels)
     target = resources.files("assistant").joinpath(MODEL_FILE)
     with resources.as_file(target) as path:
-        np.savez(
+        np.savez_compressed(
             path,
             coef=model.coef_.astype(np.float32),
             intercept=model.intercept_.astype(np.float32),
+            ngram_vocabulary=ngrams.get_feature_names_out().astype(str),
+            ngram_idf=ngrams.idf_,
+            ngram_coef=ngram_model.coef_.astype(np.float32),
+            ngram_intercept=ngram_model.intercept_.astype(np.float32),
             fingerprint=np.array(examples.fingerprint),
         )
     print(f"Saved {target} ({len(examples.texts)} examples, fingerprint {examples.fingerprint})")
