@@ -1,4 +1,5 @@
-"""The answer path, in order: guard the input, check safeguarding, understand the question,
+"""The answer path, in order: guard the input, check safeguarding (urgent contacts alone, or a
+box of who to call above the answer), understand the question,
 check scope, retrieve, rerank, compose, verify citations, respond.
 
 Each step is a small module with typed inputs and outputs; this file only wires them together.
@@ -19,11 +20,11 @@ from assistant.answering.answer import Answer, Statement
 from assistant.answering.answerable import CorpusVocabulary
 from assistant.answering.compose import DraftSentence, compose_answer, passage_sentences
 from assistant.answering.deadlines import DeadlinePlan, plan_deadlines
-from assistant.answering.guard import guard_input
+from assistant.answering.guard import GuardedInput, guard_input
 from assistant.answering.rerank import rerank
-from assistant.answering.respond import answered, canned, citation_for, replies
+from assistant.answering.respond import answered, canned, citation_for, replies, with_box
 from assistant.answering.retrieval import Candidate, HybridRetriever, hybrid_search
-from assistant.answering.safeguarding import SafeguardingCheck
+from assistant.answering.safeguarding import POSSIBLE, URGENT, SafeguardingCheck
 from assistant.answering.scope import ScopeCheck
 from assistant.answering.understand import Query, content_words, council_for, understand
 from assistant.answering.verify import support_score, verify_citations
@@ -167,15 +168,29 @@ class AnswerPipeline:
             notes.append(replies()["trimmed"]["note"].format(limit=limit))
         timer.lap("guard")
 
-        # 2. Safeguarding, before anything else.
+        # 2. Safeguarding, before anything else: urgent contacts alone, or the answer under a
+        #    box of who to call if anyone is in danger.
         query_vector = self.vectors.query(guarded.text)
         alert = self.safeguarding.check(guarded.text, query_vector)
         timer.lap("safeguarding")
-        if alert.flagged:
-            reply = canned("safeguarding", guarded.text, self.passages_of("safeguarding"))
+        if alert.tier == URGENT:
+            reply = canned("urgent", guarded.text, self.passages_of("urgent"))
+            reply.safety = URGENT
             reply.debug = {"safeguarding": alert.reason, "timings_ms": timer.laps}
             return reply
+        reply = self.answer_question(guarded, history, notes, timer)
+        if alert.tier == POSSIBLE:
+            box = canned("possible_risk", guarded.text, self.passages_of("possible_risk"))
+            reply = with_box(reply, box)
+            reply.safety = POSSIBLE
+            reply.debug["safeguarding"] = alert.reason
+        return reply
 
+    def answer_question(
+        self, guarded: GuardedInput, history: History, notes: list[str], timer: StepTimer
+    ) -> Answer:
+        """Steps 3-9 for a guarded message that needs no urgent reply."""
+        settings = self.settings
         # 3. Understand: shorthand spelled out, questions found in a story, parts split,
         #    follow-ups made standalone, other areas and other languages noticed.
         query = understand(guarded.text, history, self.glossary, settings.max_history_turns)

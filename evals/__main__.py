@@ -1,4 +1,4 @@
-"""`python -m evals run|gate|beir`: offline evaluation of the assistant (see evals/README.md)."""
+"""`python -m evals run|gate|beir|safety`: offline evaluation of the assistant (see evals/README.md)."""
 
 from __future__ import annotations
 
@@ -129,8 +129,18 @@ def main(argv: list[str] | None = None) -> int:
         required=True,
         help="folder with corpus.jsonl, queries.jsonl, qrels/test.tsv",
     )
+    safety = commands.add_parser(
+        "safety", help="measure the safeguarding tiers on the safety bank and other sets"
+    )
+    safety.add_argument(
+        "--set", type=Path, action="append", help="JSONL set (repeatable; default: dev sets)"
+    )
     args = parser.parse_args(argv)
 
+    if args.command == "safety":
+        from evals.safety import main as safety_main
+
+        return safety_main(args.set)
     if args.command == "beir":
         from evals.beir import evaluate_beir
 

@@ -81,13 +81,15 @@ def test_glossary_parses_and_covers_the_common_acronyms() -> None:
     assert not any("Parents ask" in t.definition for t in glossary.terms)
 
 
-@pytest.mark.parametrize("status", ["safeguarding", "not_found", "out_of_scope", "not_english"])
+@pytest.mark.parametrize(
+    "status", ["urgent", "possible_risk", "not_found", "out_of_scope", "not_english"]
+)
 def test_canned_replies_only_state_contacts_their_cited_document_holds(status: str) -> None:
     config = replies()[status]
     text = re.sub(
         r"\s+", " ", " ".join(d.text for d in DOCUMENTS if d.meta.doc_id in config["cite"])
     )
-    for line in config["cited"]:
+    for line in [*config["cited"], *config.get("closing", [])]:
         for number in re.findall(r"\b\d[\d ]{2,}\d\b", line):
             assert number in text, (status, number)
         for site in re.findall(r"\b[\w-]+(?:\.[\w-]+)+\.(?:uk|org|com)\b", line):

@@ -63,6 +63,11 @@ class Answer:
     extras: list[Statement] = field(default_factory=list)
     words_used: list[tuple[str, str]] = field(default_factory=list)
     debug: dict[str, Any] = field(default_factory=dict)
+    # The safeguarding tier: "urgent", "possible_risk" or "none".
+    safety: str = "none"
+    # For a possible risk: who to call if anyone is in danger, shown before everything else.
+    box: list[Statement] = field(default_factory=list)
+    box_title: str = ""
 
     def paragraphs(self) -> list[tuple[str, list[Statement]]]:
         """(label, statements) per paragraph: a new one starts at each labelled statement."""
@@ -91,11 +96,20 @@ class Answer:
         return "Words used: " + "; ".join(f"{term}: {meaning}" for term, meaning in self.words_used)
 
     @property
+    def box_text(self) -> str:
+        """The possible-risk box as plain text, framed so it stands apart ('' if none)."""
+        if not self.box:
+            return ""
+        lines = [f"| {with_marker(statement)}" for statement in self.box]
+        return "\n".join([f"| {self.box_title.upper()}" if self.box_title else "|", *lines])
+
+    @property
     def reply(self) -> str:
-        """What the assistant says, without the Sources list: notes, dates, answer, words used."""
+        """What the assistant says, without the Sources list: the possible-risk box, notes,
+        dates, answer, words used."""
         extras = "\n".join(with_marker(statement) for statement in self.extras)
         # Computed dates answer the parent's own situation, so they come first.
-        pieces = [*self.notes, extras, self.body, self.glossary_line]
+        pieces = [self.box_text, *self.notes, extras, self.body, self.glossary_line]
         return "\n\n".join(piece for piece in pieces if piece)
 
     @property
@@ -114,6 +128,8 @@ class Answer:
             "answer": self.text,
             "kind": str(self.kind),
             "status": self.status,
+            "safety": self.safety,
+            "box": [asdict(s) for s in self.box],
             "citations": [
                 {
                     "n": c.n,

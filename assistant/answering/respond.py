@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
@@ -75,19 +76,19 @@ def answered(
 
 
 def canned(status: str, question: str, passages: Sequence[Chunk] = (), **values: str) -> Answer:
-    """A reply from replies.yaml; each fact line cites the passage of the named document
-    that best supports it."""
+    """A reply from replies.yaml; each fact line (`cited`, and the `closing` line) cites the
+    passage of the named document that best supports it."""
     config = replies()[status]
     statements = []
     numbers: dict[str, int] = {}
     chosen: dict[str, Chunk] = {}
-    for part in ("intro", "cited", "outro"):
+    for part in ("intro", "cited", "outro", "closing"):
         for line in config.get(part, []):
             text = line.format(**values).strip()
             if not text:
                 continue
             number = None
-            if part == "cited" and passages:
+            if part in ("cited", "closing") and passages:
                 best = max(passages, key=lambda chunk: support_score(text, chunk.body))
                 number = numbers.setdefault(best.chunk_id, len(numbers) + 1)
                 chosen[best.chunk_id] = best
@@ -100,3 +101,23 @@ def canned(status: str, question: str, passages: Sequence[Chunk] = (), **values:
         standalone_question=question,
         status=status,
     )
+
+
+def with_box(reply: Answer, box: Answer) -> Answer:
+    """The reply opened by the possible-risk box: the box's statements come first, its sources
+    are numbered first and the reply's own citation numbers move up to follow them."""
+    shift = len(box.citations)
+
+    def moved(statement: Statement) -> Statement:
+        return (
+            replace(statement, citation=statement.citation + shift)
+            if statement.citation
+            else statement
+        )
+
+    reply.statements = [moved(s) for s in reply.statements]
+    reply.extras = [moved(s) for s in reply.extras]
+    reply.citations = [*box.citations, *(replace(c, n=c.n + shift) for c in reply.citations)]
+    reply.box = box.statements
+    reply.box_title = replies()[box.status].get("title", "")
+    return reply

@@ -1,9 +1,18 @@
-"""Safeguarding check: runs first on every message and spots a child or adult at risk.
+"""Safeguarding check: runs first on every message and sorts it into one of two tiers, or none.
 
-Two signals, because each misses what the other catches: written patterns for explicit
-statements, and semantic similarity to worked examples for the way people really put things.
-A false negative is far worse than a false positive, so either signal alone is enough, but
-everyday frustration ("this process is killing me") is written into the counter-examples.
+- urgent: clear danger now (someone hurt or at risk, suicidal intent, abuse disclosed, a child
+  missing, a parent who cannot keep a child or themselves safe): the reply is only the urgent
+  contacts.
+- possible risk: worry, an indirect or partial disclosure, a third party's concern, distress:
+  the question is answered as usual, under a short box of who to call if anyone is in danger.
+
+The message is first folded to plain Latin letters (look-alikes from other scripts), then scored
+as a whole and clause by clause (a disclosure is often one clause in a long message about
+school) by the tier model (safety_model.py), and checked against written patterns for explicit
+statements. A pattern alone puts a message at least in the possible-risk tier, and with half
+the urgent score in the urgent tier. The thresholds
+are low on purpose: missing a disclosure is far worse than an unneeded box, and the box costs an
+ordinary answer little. Figures: evals/README.md ("Safeguarding: two tiers").
 """
 
 from __future__ import annotations
@@ -14,41 +23,42 @@ from functools import lru_cache
 
 import numpy as np
 
+from assistant.answering.lookalikes import fold_lookalikes
+from assistant.answering.safety_model import TierModel, clauses
 from assistant.config import packaged_yaml
 from assistant.corpus.embeddings import SentenceVectors
-from assistant.text import split_sentences
 
-# Cosine similarity to the nearest risk example that flags a message on its own...
-SEMANTIC_FLAG = 0.72
-# ...or, for any clause, when RISK_VOTES of its NEIGHBOURS nearest examples are risk examples and
-# the nearest is at least SEMANTIC_FLOOR similar. 9/8 meets the targets on the project set (no
-# missed crisis, 1 false alarm in 264); 7/5 catches more unseen crises (96.7 % against 86.7 % on
-# heldout_safety_3) but declines fewer out-of-scope questions. See evals/README.md.
-NEIGHBOURS = 9
-RISK_VOTES = 8
-SEMANTIC_FLOOR = 0.50
+__all__ = ["SafeguardingCheck", "SafeguardingResult", "clauses", "pattern_match"]
+
+# Thresholds as (whole message, any one clause), chosen by 5-fold cross-validation on the
+# development bank (see evals/README.md). A clause is short and out of context, so it must be
+# surer than the whole message. P(possible) + P(urgent) at which the help box is shown...
+POSSIBLE_AT = (0.10, 0.40)
+# ...and P(urgent) at which the reply is the urgent contacts alone.
+URGENT_AT = (0.20, 0.60)
+# A written risk pattern counts as half the evidence: with one, half the urgent score is enough
+# ("... also my son said he's going to kill himself", inside a question about deadlines).
+PATTERN_URGENT_SHARE = 0.5
+
+URGENT = "urgent"
+POSSIBLE = "possible_risk"
+NONE = "none"
 
 
 @dataclass(frozen=True)
 class SafeguardingResult:
-    """Whether to show urgent help, and why (for the debug output and evaluation)."""
+    """The tier (urgent, possible_risk or none), and why (for the debug output and evaluation)."""
 
-    flagged: bool
+    tier: str
     reason: str
-    risk_similarity: float = 0.0
-    ordinary_similarity: float = 0.0
+    # The highest risk and urgency scores, as shares of their thresholds (1 = at the threshold).
+    risk: float = 0.0
+    urgent: float = 0.0
 
 
 @lru_cache(maxsize=1)
 def _config() -> dict[str, list[str]]:
     data: dict[str, list[str]] = packaged_yaml("safeguarding.yaml")
-    return data
-
-
-@lru_cache(maxsize=1)
-def _example_bank() -> dict[str, list[str]]:
-    """The larger bank of worked examples (risk and look-alike ordinary messages)."""
-    data: dict[str, list[str]] = packaged_yaml("safeguarding_examples.yaml")
     return data
 
 
@@ -63,7 +73,7 @@ def _patterns() -> tuple[list[re.Pattern[str]], list[re.Pattern[str]]]:
 def pattern_match(text: str) -> str | None:
     """The risk pattern a message matches, once figures of speech are set aside."""
     risk, idioms = _patterns()
-    cleaned = text
+    cleaned = fold_lookalikes(text)
     for idiom in idioms:
         cleaned = idiom.sub(" ", cleaned)
     for pattern in risk:
@@ -73,51 +83,42 @@ def pattern_match(text: str) -> str | None:
     return None
 
 
-def clauses(text: str) -> list[str]:
-    """Sentences, and the comma- or 'and'-separated clauses of long ones (4+ words each)."""
-    parts: list[str] = []
-    for sentence in split_sentences(text):
-        parts.append(sentence)
-        if len(sentence.split()) > 12:
-            parts.extend(re.split(r"\s*(?:[,;:]|\band\b|\bbut\b|\bso\b)\s+", sentence))
-    unique = dict.fromkeys(p.strip() for p in parts if len(p.split()) >= 4)
-    return list(unique)[:12]
+def _relative(scores: np.ndarray, thresholds: tuple[float, float]) -> float:
+    """The largest score as a share of its threshold (whole message first, then clauses):
+    1 or more means the threshold is reached."""
+    whole, clause = thresholds
+    ratios = scores / np.array([whole] + [clause] * (len(scores) - 1))
+    return float(ratios.max())
 
 
 class SafeguardingCheck:
-    """Flags messages that suggest someone is at risk."""
+    """Sorts a message into the urgent tier, the possible-risk tier or neither."""
 
     def __init__(self, vectors: SentenceVectors) -> None:
-        config = _config()
-        bank = _example_bank()
         self._vectors = vectors
-        risk = vectors.many([*config["risk_examples"], *bank["risk"]])
-        ordinary = vectors.many([*config["ordinary_examples"], *bank["ordinary"]])
-        self._examples = np.vstack([risk, ordinary])
-        self._is_risk = np.array([True] * len(risk) + [False] * len(ordinary))
+        self._model = TierModel()
 
     def check(self, text: str, query_vector: np.ndarray | None = None) -> SafeguardingResult:
-        """Patterns first, then the nearest written examples by meaning, clause by clause.
+        """The tier of a message: its whole text and each clause, after look-alike folding.
 
-        A disclosure is often one clause in a long message about something else, so each
-        clause is compared on its own as well as the whole message.
+        `query_vector` is the whole message's vector, if already computed for the same text.
         """
-        whole = self._vectors.query(text) if query_vector is None else query_vector
-        parts = clauses(text)
+        folded = fold_lookalikes(text)
+        whole = (
+            query_vector
+            if query_vector is not None and folded == text
+            else self._vectors.query(folded)
+        )
+        parts = clauses(folded)
         vectors = np.vstack([whole, self._vectors.many(parts)]) if parts else whole[None, :]
-        similarities = vectors @ self._examples.T
-        risk = float(similarities[:, self._is_risk].max())
-        ordinary = float(similarities[:, ~self._is_risk].max())
-        matched = pattern_match(text)
-        if matched:
-            return SafeguardingResult(True, f"pattern: {matched}", risk, ordinary)
-        if risk >= SEMANTIC_FLAG:
-            return SafeguardingResult(True, "close to a risk example", risk, ordinary)
-        for row in similarities:
-            nearest = np.argsort(-row)[:NEIGHBOURS]
-            votes = int(self._is_risk[nearest].sum())
-            if votes >= RISK_VOTES and row[nearest[0]] >= SEMANTIC_FLOOR:
-                reason = f"{votes} of the {NEIGHBOURS} nearest examples are risk examples"
-                return SafeguardingResult(True, reason, risk, ordinary)
-
-        return SafeguardingResult(False, "", risk, ordinary)
+        scores = self._model.probabilities([folded, *parts], vectors)
+        risk = _relative(1 - scores[:, 0], POSSIBLE_AT)
+        urgent = _relative(scores[:, 2], URGENT_AT)
+        matched = pattern_match(folded)
+        if urgent >= 1 or (matched and urgent >= PATTERN_URGENT_SHARE):
+            reason = f"urgent {urgent:.2f}" + (f"; pattern: {matched}" if matched else "")
+            return SafeguardingResult(URGENT, reason, risk, urgent)
+        if risk >= 1 or matched:
+            reason = f"risk {risk:.2f}" + (f"; pattern: {matched}" if matched else "")
+            return SafeguardingResult(POSSIBLE, reason, risk, urgent)
+        return SafeguardingResult(NONE, "", risk, urgent)

@@ -50,9 +50,15 @@ def _marker(statement: Statement, citations: dict[int, Citation]) -> str:
 
 
 def render_answer(answer: Answer) -> str:
-    """The answer as Markdown: notes, cited sentences, words used and linked sources."""
+    """The answer as Markdown: the possible-risk box (a quoted block, first), notes, cited
+    sentences, words used and linked sources."""
     citations = {c.n: c for c in answer.citations}
-    parts = [f"*{safe_text(note)}*" for note in answer.notes]
+    parts = []
+    if answer.box:
+        lines = [safe_text(s.text) + _marker(s, citations) for s in answer.box]
+        title = f"> **{safe_text(answer.box_title)}**\n>\n" if answer.box_title else ""
+        parts.append(title + "\n>\n".join(f"> {line}" for line in lines))
+    parts.extend(f"*{safe_text(note)}*" for note in answer.notes)
     if answer.extras:
         parts.append(
             "\n".join(f"- {safe_text(s.text)}{_marker(s, citations)}" for s in answer.extras)

@@ -1,0 +1,160 @@
+"""The safeguarding tier model: how likely a message (or one clause of it) is urgent, a possible
+risk, or neither.
+
+Two logistic regressions (scikit-learn), averaged, because each catches what the other misses:
+one over the MiniLM sentence vectors the pipeline already computes (meaning, whatever the
+words), one over character n-grams (informal spelling, text-speak, the words themselves). Both
+learn from the examples in safeguarding_training.yaml and the worked examples in
+safeguarding.yaml and safeguarding_examples.yaml; every clause of a non-risk example is also a
+non-risk example, so a clause of an ordinary message is not scored as a disclosure.
+
+Fitting takes about a minute (embedding ~3,000 texts, then the n-gram regression), so both
+models are saved in safeguarding_model.npz: weights, n-gram vocabulary and idf, and a
+fingerprint of the examples (loading fails, and a test too, if the examples change without a
+rebuild). Rebuild: `python -m assistant.answering.safety_model`. Both fits are deterministic
+(lbfgs, no sampling).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from assistant.config import packaged_yaml
+from assistant.corpus.embeddings import SentenceVectors
+from assistant.text import split_sentences
+
+# Class order of every probability row.
+TIERS = ("none", "possible", "urgent")
+MODEL_FILE = "safeguarding_model.npz"
+# Regularisation, chosen by 5-fold cross-validation on the development bank.
+VECTOR_C = 4.0
+NGRAM_C = 10.0
+
+
+def clauses(text: str) -> list[str]:
+    """Sentences, and the comma- or 'and'-separated clauses of long ones (4+ words each)."""
+    parts: list[str] = []
+    for sentence in split_sentences(text):
+        parts.append(sentence)
+        if len(sentence.split()) > 12:
+            parts.extend(re.split(r"\s*(?:[,;:]|\band\b|\bbut\b|\bso\b)\s+", sentence))
+    unique = dict.fromkeys(p.strip() for p in parts if len(p.split()) >= 4)
+    return list(unique)[:12]
+
+
+@dataclass(frozen=True)
+class Examples:
+    """Training texts and their tier numbers (indexes into TIERS)."""
+
+    texts: list[str]
+    labels: list[int]
+
+    @property
+    def fingerprint(self) -> str:
+        """A hash of the examples, saved with the model to notice a stale file."""
+        data = json.dumps([self.texts, self.labels], ensure_ascii=False).encode()
+        return hashlib.sha256(data).hexdigest()[:16]
+
+
+@lru_cache(maxsize=1)
+def training_examples() -> Examples:
+    """Every training text with its tier; clauses of non-risk texts count as non-risk."""
+    training = packaged_yaml("safeguarding_training.yaml")
+    config = packaged_yaml("safeguarding.yaml")
+    bank = packaged_yaml("safeguarding_examples.yaml")
+    groups = [
+        (training["urgent"] + config["risk_examples"] + bank["risk"], 2),
+        (training["possible"], 1),
+        (
+            training["none"]
+            + training["ordinary_questions"]
+            + config["ordinary_examples"]
+            + bank["ordinary"],
+            0,
+        ),
+    ]
+    texts: list[str] = []
+    labels: list[int] = []
+    for group, label in groups:
+        for text in group:
+            pieces = [text, *clauses(text)] if label == 0 else [text]
+            texts.extend(pieces)
+            labels.extend([label] * len(pieces))
+    return Examples(texts, labels)
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    logits = logits - logits.max(axis=1, keepdims=True)
+    exp = np.exp(logits)
+    return np.asarray(exp / exp.sum(axis=1, keepdims=True))
+
+
+def _ngrams(**fixed: object) -> TfidfVectorizer:
+    """Character 2- to 5-grams within words, with sublinear term frequency."""
+    return TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, **fixed)
+
+
+class TierModel:
+    """Probabilities of (none, possible, urgent) for texts, from their words and vectors."""
+
+    def __init__(self) -> None:
+        examples = training_examples()
+        saved = np.load(str(resources.files("assistant").joinpath(MODEL_FILE)))
+        if str(saved["fingerprint"]) != examples.fingerprint:
+            raise RuntimeError(
+                f"{MODEL_FILE} was built from other examples: "
+                "run `python -m assistant.answering.safety_model`."
+            )
+        self._weights = saved["coef"]
+        self._bias = saved["intercept"]
+        vocabulary = {str(gram): n for n, gram in enumerate(saved["ngram_vocabulary"])}
+        self._ngrams = _ngrams(vocabulary=vocabulary)
+        self._ngrams.idf_ = saved["ngram_idf"]
+        self._ngram_weights = saved["ngram_coef"]
+        self._ngram_bias = saved["ngram_intercept"]
+
+    def probabilities(self, texts: list[str], vectors: np.ndarray) -> np.ndarray:
+        """One row per text (its unit vector in `vectors`): P(none), P(possible), P(urgent)."""
+        by_meaning = _softmax(vectors @ self._weights.T + self._bias)
+        grams = self._ngrams.transform(texts)
+        by_words = _softmax(np.asarray(grams @ self._ngram_weights.T) + self._ngram_bias)
+        return (by_meaning + by_words) / 2
+
+
+def build(vectors: SentenceVectors) -> None:
+    """Fit both models on the training examples and save them beside this package's YAML."""
+    examples = training_examples()
+    features = vectors.many(examples.texts)
+    model = LogisticRegression(C=VECTOR_C, max_iter=3000).fit(features, examples.labels)
+    ngrams = _ngrams(min_df=2)
+    grams = ngrams.fit_transform(examples.texts)
+    ngram_model = LogisticRegression(C=NGRAM_C, max_iter=3000).fit(grams, examples.labels)
+    target = resources.files("assistant").joinpath(MODEL_FILE)
+    with resources.as_file(target) as path:
+        np.savez_compressed(
+            path,
+            coef=model.coef_.astype(np.float32),
+            intercept=model.intercept_.astype(np.float32),
+            ngram_vocabulary=ngrams.get_feature_names_out().astype(str),
+            ngram_idf=ngrams.idf_,
+            ngram_coef=ngram_model.coef_.astype(np.float32),
+            ngram_intercept=ngram_model.intercept_.astype(np.float32),
+            fingerprint=np.array(examples.fingerprint),
+        )
+    print(f"Saved {target} ({len(examples.texts)} examples, fingerprint {examples.fingerprint})")
+
+
+if __name__ == "__main__":
+    from assistant.config import get_settings
+    from assistant.corpus.embeddings import load_embeddings
+
+    build(SentenceVectors(load_embeddings(get_settings())))

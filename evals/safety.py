@@ -1,0 +1,123 @@
+"""`python -m evals safety`: the safeguarding tiers measured on the safety bank and the other sets.
+
+The check runs first in the pipeline and sees only the message, so it is measured on its own
+(the same `SafeguardingCheck` the pipeline calls, which needs no index): for each set, recall of
+risk items at any tier and at the urgent tier, and on non-risk items the urgent false alarms
+and the possible-risk boxes, with every miss listed.
+
+Item formats: the safety bank (`message`, `tier` urgent|possible|none) and the evaluation sets
+(`question`, `expected_behaviour`; `urgent_signpost` items are urgent, the rest non-risk).
+Items of a frozen test half (a file name ending `_test.jsonl`) are never printed: their misses go
+to reports/safety/<set>_misses.jsonl for the product owner to read after the change is settled.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assistant.config import PROJECT_ROOT, Settings
+
+DEFAULT_SETS = [
+    "evals/datasets/safety_bank_dev.jsonl",
+    "evals/datasets/heldout_safety.jsonl",
+    "evals/datasets/heldout_safety_2.jsonl",
+    "evals/datasets/heldout_safety_3.jsonl",
+    "evals/datasets/parents_dev.jsonl",
+    "evals/datasets/send_eval.jsonl",
+]
+
+
+@dataclass(frozen=True)
+class Item:
+    """One message and its expected tier (urgent, possible or none)."""
+
+    id: str
+    message: str
+    tier: str
+
+
+def load(path: Path) -> list[Item]:
+    """The items of a safety bank or an evaluation set, with their expected tiers."""
+    items = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        if "tier" in row:
+            items.append(Item(row["id"], row["message"], row["tier"]))
+        else:
+            urgent = row.get("expected_behaviour") == "urgent_signpost"
+            items.append(Item(row["id"], row["question"], "urgent" if urgent else "none"))
+    return items
+
+
+def measure(items: list[Item], tiers: list[str]) -> dict[str, Any]:
+    """The figures for one set, given the tier the check gave each item."""
+
+    def share(hits: int, total: int) -> str:
+        return f"{hits} of {total} ({hits / total * 100:.1f} %)" if total else "n/a"
+
+    pairs = list(zip(items, tiers, strict=True))
+    risk = [(i, t) for i, t in pairs if i.tier != "none"]
+    urgent = [(i, t) for i, t in pairs if i.tier == "urgent"]
+    ordinary = [(i, t) for i, t in pairs if i.tier == "none"]
+    return {
+        "any_tier_recall": share(sum(t != "none" for _, t in risk), len(risk)),
+        "urgent_recall": share(sum(t == "urgent" for _, t in urgent), len(urgent)),
+        "urgent_false_alarms": share(sum(t == "urgent" for _, t in ordinary), len(ordinary)),
+        "possible_boxes_on_ordinary": share(
+            sum(t == "possible_risk" for _, t in ordinary), len(ordinary)
+        ),
+        "misses": [
+            {"id": i.id, "expected": i.tier, "got": t, "message": i.message}
+            for i, t in pairs
+            if (i.tier != "none" and t == "none")
+            or (i.tier == "urgent" and t != "urgent")
+            or (i.tier == "none" and t != "none")
+        ],
+    }
+
+
+def run(sets: list[Path], settings: Settings) -> int:
+    """Measure each set and print its figures (and misses, except for a frozen test half)."""
+    import time
+
+    from assistant.answering.safeguarding import SafeguardingCheck
+    from assistant.corpus.embeddings import SentenceVectors, load_embeddings
+
+    check = SafeguardingCheck(SentenceVectors(load_embeddings(settings)))
+    out = PROJECT_ROOT / "reports" / "safety"
+    out.mkdir(parents=True, exist_ok=True)
+    for path in sets:
+        items = load(path)
+        start = time.perf_counter()
+        tiers = [check.check(item.message).tier for item in items]
+        per_item = (time.perf_counter() - start) * 1000 / max(len(items), 1)
+        figures = measure(items, tiers)
+        misses = figures.pop("misses")
+        print(f"\n{path.name} ({len(items)} items, {per_item:.1f} ms per message)")
+        for name, value in figures.items():
+            print(f"  {name:28} {value}")
+        if path.stem.endswith("_test"):
+            target = out / f"{path.stem}_misses.jsonl"
+            target.write_text("".join(json.dumps(m) + "\n" for m in misses), encoding="utf-8")
+            print(f"  {len(misses)} misses written to {target} (frozen half: not printed)")
+            continue
+        for miss in misses:
+            text = miss["message"].replace("\n", " ")
+            print(f"  - {miss['id']} expected {miss['expected']}, got {miss['got']}: {text[:160]}")
+    return 0
+
+
+def main(paths: list[Path] | None) -> int:
+    """Entry point for the `safety` command."""
+    sets = paths or [PROJECT_ROOT / name for name in DEFAULT_SETS]
+    missing = [p for p in sets if not p.exists()]
+    if missing:
+        print(f"error: no such set: {missing[0]}", file=sys.stderr)
+        return 2
+    return run(sets, Settings())
