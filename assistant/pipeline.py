@@ -170,8 +170,7 @@ class AnswerPipeline:
 
         # 2. Safeguarding, before anything else: urgent contacts alone, or the answer under a
         #    box of who to call if anyone is in danger.
-        query_vector = self.vectors.query(guarded.text)
-        alert = self.safeguarding.check(guarded.text, query_vector)
+        alert = self.safeguarding.check(guarded.text)
         timer.lap("safeguarding")
         if alert.tier == URGENT:
             reply = canned("urgent", guarded.text, self.passages_of("urgent"))

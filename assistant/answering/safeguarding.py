@@ -104,13 +104,16 @@ class SafeguardingCheck:
         `query_vector` is the whole message's vector, if already computed for the same text.
         """
         folded = fold_lookalikes(text)
-        whole = (
-            query_vector
-            if query_vector is not None and folded == text
-            else self._vectors.query(folded)
-        )
         parts = clauses(folded)
-        vectors = np.vstack([whole, self._vectors.many(parts)]) if parts else whole[None, :]
+        if query_vector is not None and folded == text:
+            vectors = (
+                np.vstack([query_vector, self._vectors.many(parts)])
+                if parts
+                else query_vector[None, :]
+            )
+        else:
+            # One batch for the message and its clauses: one model call instead of two.
+            vectors = self._vectors.queries([folded, *parts])
         scores = self._model.probabilities([folded, *parts], vectors)
         risk = _relative(1 - scores[:, 0], POSSIBLE_AT)
         urgent = _relative(scores[:, 2], URGENT_AT)
