@@ -234,3 +234,12 @@ def test_who_are_they_asks_about_what_the_answer_named(shipped_pipeline: AnswerP
     answer = shipped_pipeline.answer("who are they exactly? what do they do?", history)
     assert "sendiass-stoke" in {c.doc_id for c in answer.citations}
     assert said(answer, r"impartial")
+
+
+def test_how_do_i_apply_for_an_ehc_plan_leads_with_how_to_ask(
+    shipped_pipeline: AnswerPipeline,
+) -> None:
+    answer = shipped_pipeline.answer("How do I apply for an EHC plan for my son?")
+    first = answer.statements[0].text
+    assert re.search(r"SENMAS", first) and re.search(r"needs assessment", first), first
+    assert said(answer, r"01782 234701")  # the next step gives SENDIASS's number
