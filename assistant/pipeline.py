@@ -213,7 +213,8 @@ class AnswerPipeline:
             return reply
 
         # 5-6. Retrieve and rerank (for the whole message, then for each part it asks).
-        ranked = self.retrieve(query.search_text, search_vector, query)
+        read = self.already_read(query)
+        ranked = self.retrieve(query.search_text, search_vector, read, query.asks_definition)
         timer.lap("retrieve")
         deadlines = plan_deadlines(
             guarded.text, settings.today or dt.date.today(), self.find_evidence
@@ -234,7 +235,7 @@ class AnswerPipeline:
 
         # 7-8. Compose from the passages, then verify every citation.
         council = council_for(query.other_area) if query.other_area else None
-        sections = self.compose_parts(query, search_vector, ranked, local=council is None)
+        sections = self.compose_parts(query, search_vector, ranked, read, local=council is None)
         timer.lap("compose")
         verified = [(label, verify_citations(draft)) for label, draft in sections]
         timer.lap("verify")
@@ -276,11 +277,13 @@ class AnswerPipeline:
             return _unit(whole + focus)
         return self.vectors.query(query.search_text)
 
-    def retrieve(self, text: str, vector: np.ndarray, query: Query) -> list[Candidate]:
-        """Search, rerank, and for a follow-up rank lower what the parent has just read."""
+    def retrieve(
+        self, text: str, vector: np.ndarray, read: np.ndarray, asks_definition: bool = False
+    ) -> list[Candidate]:
+        """Search, rerank, and for a follow-up rank lower what the parent has just read (`read`:
+        unit vectors of the previous answer's sentences, see `already_read`)."""
         candidates = self.search(text, vector)
-        ranked = rerank(candidates, text, vector, self.store, query.asks_definition)
-        read = self.already_read(query)
+        ranked = rerank(candidates, text, vector, self.store, asks_definition)
         if len(read):
             ranked = sorted(
                 ranked,
@@ -297,7 +300,12 @@ class AnswerPipeline:
         return self.vectors.many(sentences) if sentences else np.zeros((0, 384), np.float32)
 
     def compose_parts(
-        self, query: Query, vector: np.ndarray, ranked: list[Candidate], local: bool
+        self,
+        query: Query,
+        vector: np.ndarray,
+        ranked: list[Candidate],
+        read: np.ndarray,
+        local: bool,
     ) -> list[tuple[str, list[DraftSentence]]]:
         """Draft sentences for the message, or for each part of a message asking several things,
         each under its own short label. Without `local`, Stoke's Local Offer is left out (the
@@ -306,7 +314,6 @@ class AnswerPipeline:
         def usable(candidates: list[Candidate]) -> list[Candidate]:
             return [c for c in candidates if local or not _stoke_specific(c.chunk)]
 
-        read = self.already_read(query)
         if not query.parts:
             draft = compose_answer(
                 query.search_text, vector, usable(ranked), self.vectors, self.settings,
@@ -320,7 +327,7 @@ class AnswerPipeline:
             query.parts, query.part_labels, part_vectors, strict=True
         ):
             mixed = _unit(PART_STORY_WEIGHT * vector + (1 - PART_STORY_WEIGHT) * part_vector)
-            found = usable(self.retrieve(part, mixed, query))
+            found = usable(self.retrieve(part, mixed, read, query.asks_definition))
             draft = compose_answer(
                 part, mixed, found, self.vectors, self.settings,
                 max_sentences=PART_SENTENCES, max_words=PART_WORDS, already_read=read,

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.config import PROJECT_ROOT, Settings
+from evals.dataset import load_items
 
 DEFAULT_SETS = [
     "evals/datasets/safety_bank_dev.jsonl",
@@ -41,18 +42,20 @@ class Item:
 
 
 def load(path: Path) -> list[Item]:
-    """The items of a safety bank or an evaluation set, with their expected tiers."""
-    items = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        row = json.loads(line)
-        if "tier" in row:
-            items.append(Item(row["id"], row["message"], row["tier"]))
-        else:
-            urgent = row.get("expected_behaviour") == "urgent_signpost"
-            items.append(Item(row["id"], row["question"], "urgent" if urgent else "none"))
-    return items
+    """The items of a safety bank (rows with a `tier`), or of an evaluation set (read and checked
+    by `evals.dataset.load_items`; an urgent_signpost item is urgent, any other none)."""
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if lines and "tier" in json.loads(lines[0]):
+        rows = [json.loads(line) for line in lines]
+        return [Item(row["id"], row["message"], row["tier"]) for row in rows]
+    return [
+        Item(
+            item.id,
+            item.question,
+            "urgent" if item.expected_behaviour == "urgent_signpost" else "none",
+        )
+        for item in load_items(path)
+    ]
 
 
 def measure(items: list[Item], tiers: list[str]) -> dict[str, Any]:

@@ -98,22 +98,12 @@ class SafeguardingCheck:
         self._vectors = vectors
         self._model = TierModel()
 
-    def check(self, text: str, query_vector: np.ndarray | None = None) -> SafeguardingResult:
-        """The tier of a message: its whole text and each clause, after look-alike folding.
-
-        `query_vector` is the whole message's vector, if already computed for the same text.
-        """
+    def check(self, text: str) -> SafeguardingResult:
+        """The tier of a message: its whole text and each clause, after look-alike folding."""
         folded = fold_lookalikes(text)
         parts = clauses(folded)
-        if query_vector is not None and folded == text:
-            vectors = (
-                np.vstack([query_vector, self._vectors.many(parts)])
-                if parts
-                else query_vector[None, :]
-            )
-        else:
-            # One batch for the message and its clauses: one model call instead of two.
-            vectors = self._vectors.queries([folded, *parts])
+        # One batch for the message and its clauses: one model call instead of two.
+        vectors = self._vectors.queries([folded, *parts])
         scores = self._model.probabilities([folded, *parts], vectors)
         risk = _relative(1 - scores[:, 0], POSSIBLE_AT)
         urgent = _relative(scores[:, 2], URGENT_AT)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -133,12 +133,7 @@ def load_html(path: Path) -> SourceDocument:
     from assistant.corpus.html_text import extract_html
 
     page = extract_html(read_text(path))
-    raw = {key: value for key, value in page.meta.items() if value}
-    raw.update(sidecar_meta(path))
-    meta = _meta_with_hint(raw, path)
-    if not page.blocks:
-        raise DocumentError("no readable main content found in the page")
-    return SourceDocument(meta=meta, path=path, blocks=page.blocks)
+    return _extracted(path, page.meta, page.blocks, "no readable main content found in the page")
 
 
 def load_pdf(path: Path) -> SourceDocument:
@@ -146,12 +141,21 @@ def load_pdf(path: Path) -> SourceDocument:
     from assistant.corpus.pdf_text import extract_pdf
 
     pdf = extract_pdf(path)
-    raw = {key: value for key, value in pdf.meta.items() if value}
+    return _extracted(
+        path, pdf.meta, pdf.blocks, "no extractable text (a scanned PDF needs OCR first)"
+    )
+
+
+def _extracted(
+    path: Path, found: Mapping[str, Any], blocks: list[Block], empty_reason: str
+) -> SourceDocument:
+    """A document from extracted metadata and blocks; the sidecar file's keys win."""
+    raw = {key: value for key, value in found.items() if value}
     raw.update(sidecar_meta(path))
     meta = _meta_with_hint(raw, path)
-    if not pdf.blocks:
-        raise DocumentError("no extractable text (a scanned PDF needs OCR first)")
-    return SourceDocument(meta=meta, path=path, blocks=pdf.blocks)
+    if not blocks:
+        raise DocumentError(empty_reason)
+    return SourceDocument(meta=meta, path=path, blocks=blocks)
 
 
 def _meta_with_hint(raw: dict[str, Any], path: Path) -> DocumentMeta:
