@@ -14,6 +14,9 @@ _ABBREVIATIONS = frozenset(
     "sept oct nov dec".split()
 )
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"'”’)]?\s+(?=[\"'“‘(\[]?[A-Z0-9£])")
+# Parents often write in lower case ("loads of ppl. if they refuse ..."): in a message, a
+# full stop or question mark followed by any letter ends a sentence.
+_CASUAL_SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"'”’)]?\s+(?=[\"'“‘(\[]?[A-Za-z0-9£])")
 _WORD = re.compile(r"[a-z0-9£]+(?:[.'’][a-z0-9]+)*")
 
 STOPWORDS = frozenset(
@@ -37,14 +40,17 @@ _PARAGRAPH_REF = re.compile(
 _LEADING_PARAGRAPH = re.compile(r"^(\d{1,2}\.\d{1,3})\s+[A-Z]")
 
 
-def split_sentences(text: str) -> list[str]:
-    """Split a paragraph into sentences, keeping abbreviations and decimals intact."""
+def split_sentences(text: str, casual: bool = False) -> list[str]:
+    """Split a paragraph into sentences, keeping abbreviations and decimals intact.
+
+    `casual` is for parents' messages, where a sentence may start in lower case.
+    """
     text = re.sub(r"\s+", " ", text).strip()
     if not text:
         return []
     pieces: list[str] = []
     start = 0
-    for match in _SENTENCE_BREAK.finditer(text):
+    for match in (_CASUAL_SENTENCE_BREAK if casual else _SENTENCE_BREAK).finditer(text):
         candidate = text[start : match.start()].rstrip()
         last_word = re.findall(r"([A-Za-z.]+)\.[\"'”’)]?$", candidate)
         if last_word and last_word[-1].lower().strip(".") in _ABBREVIATIONS:

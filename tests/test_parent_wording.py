@@ -36,10 +36,20 @@ def said(answer: Answer, pattern: str) -> bool:
         ("DS's EP report", "son's educational psychologist report"),
         ("ds yr 4, dd in yr 7", "son year 4, daughter in year 7"),
         ("the TA and the SALT", "the teaching assistant and the speech and language therapy"),
+        ("shes too poorly to go in", "she's too ill (poorly) to go in"),
+        ("he's on a reduced timetable", "he's on a reduced timetable (part-time timetable)"),
     ],
 )
 def test_shorthand_is_spelled_out(written: str, spelled: str) -> None:
     assert spell_out(written) == spelled
+
+
+def test_a_question_starting_in_lower_case_is_found_inside_a_story() -> None:
+    message = read_message(
+        "sent the request off to SENMAS myself. my mate says the LA says no to loads of ppl. "
+        "if they refuse to assess him what can i do??"
+    )
+    assert message.questions == ("if they refuse to assess him what can i do??",)
 
 
 def test_ordinary_words_in_capitals_are_not_names() -> None:
@@ -102,6 +112,17 @@ def test_shorthand_never_turns_a_question_into_not_found(
         answer = shipped_pipeline.answer(question)
         assert answer.kind == Kind.ANSWERED, (question, answer.reply)
         assert "couldn't find anything about" not in answer.reply
+
+
+def test_too_poorly_for_school_is_answered_from_the_illness_guidance(
+    shipped_pipeline: AnswerPipeline,
+) -> None:
+    answer = shipped_pipeline.answer(
+        "DS 11 has long covid and has missed 5 weeks. school just emails work home. hes too "
+        "poorly to go in. who is supposed to make sure he actually gets taught?"
+    )
+    assert answer.kind == Kind.ANSWERED, answer.reply
+    assert "children-too-ill-for-school" in {c.doc_id for c in answer.citations}
 
 
 def test_a_story_then_can_i_still_ask(shipped_pipeline: AnswerPipeline) -> None:

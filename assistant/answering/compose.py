@@ -26,6 +26,9 @@ REDUNDANCY_LIMIT = 0.85
 WORD_OVERLAP_LIMIT = 0.5
 # ...or stating the same figures ("6 weeks") with this share of their content words in common.
 SAME_FIGURE_OVERLAP_LIMIT = 0.25
+# Each further sentence loses this share of its similarity to those already chosen (measured on
+# the development half: 66.1 -> 66.5 % of facts at the same length).
+NOVELTY_WEIGHT = 0.2
 # A sentence this similar to one the parent has just read (a follow-up) is not repeated.
 ALREADY_READ_LIMIT = 0.8
 _FIGURE = re.compile(
@@ -172,14 +175,13 @@ def compose_answer(
         )
 
     order = sorted(range(len(pool)), key=lambda i: scores[i], reverse=True)
-    top = scores[order[0]]
+    floor = scores[order[0]] * settings.sentence_relative_floor
+    remaining = [i for i in order if scores[i] >= floor]
     chosen: list[int] = []
     used_words = 0
-    for index in order:
-        if len(chosen) >= limit or used_words >= max_words:
-            break
-        if scores[index] < top * settings.sentence_relative_floor:
-            break
+    while remaining and len(chosen) < limit and used_words < max_words:
+        index = _most_novel(remaining, chosen, scores, sentence_vectors)
+        remaining.remove(index)
         if any(_redundant(index, j, pool, sentence_vectors) for j in chosen):
             continue
         if (
@@ -203,6 +205,20 @@ def compose_answer(
         DraftSentence(text=pool[i][0], chunk=pool[i][1], score=scores[i], position=pool[i][3])
         for i in chosen
     ]
+
+
+def _most_novel(
+    remaining: list[int], chosen: list[int], scores: list[float], vectors: np.ndarray
+) -> int:
+    """The next sentence to consider: the best score, less a share of its similarity to the
+    sentences already chosen (maximal marginal relevance), so each adds something new."""
+    if not chosen:
+        return remaining[0]
+    closeness = (vectors[remaining] @ vectors[chosen].T).max(axis=1)
+    adjusted = [
+        scores[i] - NOVELTY_WEIGHT * float(c) for i, c in zip(remaining, closeness, strict=True)
+    ]
+    return remaining[int(np.argmax(adjusted))]
 
 
 def _redundant(

@@ -134,7 +134,7 @@ def _is_question(sentence: str) -> bool:
 
 def question_sentences(text: str) -> list[str]:
     """The sentences that ask something, in order; the last sentence if none looks like one."""
-    sentences = [s for line in text.splitlines() for s in split_sentences(line)]
+    sentences = [s for line in text.splitlines() for s in split_sentences(line, casual=True)]
     sentences = [piece for s in sentences for piece in _NUMBERED.split(s) if piece.strip()]
     asked = [s for s in sentences if _is_question(s)]
     return asked or sentences[-1:]

@@ -21,8 +21,10 @@ HEADING_WEIGHT = 0.10
 # Glossary entries repeat facts with a less precise citation than the page that holds them,
 # so they only lead when the parent asks what a word means.
 GLOSSARY_PENALTY = 0.08
-# Weight of the similarity to the nearest question a passage answers (multi-vector retrieval).
-QUESTION_WEIGHT = 0.25
+# Weight of the similarity to the nearest question a passage answers (multi-vector retrieval);
+# 0.25 -> 0.35 took the development half from 67.7 to 68.1 % of facts: in a story, the parents'
+# questions are often a better match for what is asked than the passage's own wording.
+QUESTION_WEIGHT = 0.35
 GLOSSARY_DOC_ID = "glossary"
 
 
