@@ -18,7 +18,12 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.answering.answer import Answer, Statement
 from assistant.answering.answerable import CorpusVocabulary
-from assistant.answering.compose import DraftSentence, compose_answer, passage_sentences
+from assistant.answering.compose import (
+    MAX_ANSWER_WORDS,
+    DraftSentence,
+    compose_answer,
+    passage_sentences,
+)
 from assistant.answering.deadlines import DeadlinePlan, plan_deadlines
 from assistant.answering.guard import GuardedInput, guard_input
 from assistant.answering.rerank import rerank
@@ -50,7 +55,6 @@ SHOWN_SIMILARITY = 0.8
 # A message asking several things: weight of the whole message in each part's search.
 PART_STORY_WEIGHT = 0.3
 PART_SENTENCES = 3
-PART_WORDS = 60
 # The next-step line quotes the corpus sentence closest to the configured one, if this close.
 NEXT_STEP_MIN_SUPPORT = 0.6
 # Whether the guidance covers a question is judged on this many of the best passages.
@@ -323,6 +327,8 @@ class AnswerPipeline:
         sections: list[tuple[str, list[DraftSentence]]] = []
         used: set[str] = set()
         part_vectors = self.vectors.queries(list(query.parts))
+        # The parts share one answer's length, so three questions do not read as three answers.
+        part_words = MAX_ANSWER_WORDS // len(query.parts)
         for part, asked, part_vector in zip(
             query.parts, query.part_labels, part_vectors, strict=True
         ):
@@ -330,7 +336,7 @@ class AnswerPipeline:
             found = usable(self.retrieve(part, mixed, read, query.asks_definition))
             draft = compose_answer(
                 part, mixed, found, self.vectors, self.settings,
-                max_sentences=PART_SENTENCES, max_words=PART_WORDS, already_read=read,
+                max_sentences=PART_SENTENCES, max_words=part_words, already_read=read,
             )  # fmt: skip
             draft = [d for d in draft if d.text not in used]
             used.update(d.text for d in draft)
