@@ -168,19 +168,25 @@ def compose_answer(
     similarities = sentence_vectors @ query_vector
     terms = set(content_terms(query))
     scores = []
+    bonuses = []
     for (sentence, _chunk, rank, _position), similarity in zip(pool, similarities, strict=True):
         covered = set(content_terms(sentence)) & terms
         coverage = len(covered) / len(terms) if terms else 0.0
+        bonus = answer_type_bonus(query, sentence)
+        bonuses.append(bonus)
         scores.append(
             SIMILARITY_WEIGHT * float(similarity)
             + COVERAGE_WEIGHT * coverage
-            + answer_type_bonus(query, sentence)
+            + bonus
             + PASSAGE_WEIGHT * (passage_scores[rank] - best_score)
         )
 
     order = sorted(range(len(pool)), key=lambda i: scores[i], reverse=True)
-    floor = scores[order[0]] * settings.sentence_relative_floor
-    remaining = [i for i in order if scores[i] >= floor]
+    # The floor is set by relevance alone: a sentence lifted by the answer-type bonus ("how
+    # often" → a figure) must not push every other relevant sentence below it.
+    relevance = [score - bonus for score, bonus in zip(scores, bonuses, strict=True)]
+    floor = max(relevance) * settings.sentence_relative_floor
+    remaining = [i for i in order if relevance[i] >= floor or (bonuses[i] and scores[i] >= floor)]
     chosen: list[int] = []
     used_words = 0
     while remaining and len(chosen) < limit and used_words < max_words:

@@ -30,8 +30,10 @@ _ASKS_WHO_THEY_ARE = re.compile(
     r"^\s*(?:and |so |ok(?:ay)? )?(?:who|what) (?:are|is|was|were) (?:they|it|that|those|these)\b",
     re.IGNORECASE,
 )
-# "... too?", "... as well?" adds to what was asked before.
-_ADDS_TO_EARLIER = re.compile(r"\b(?:too|as well|also|instead|either)\s*[?.!]*\s*$", re.IGNORECASE)
+# "... too?", "... as well?", "... then?" add to or build on what was asked before.
+_ADDS_TO_EARLIER = re.compile(
+    r"\b(?:too|as well|also|instead|either|then|after that)\s*[?.!]*\s*$", re.IGNORECASE
+)
 _QUESTION_WORDS = {"what", "how", "who", "when", "where", "which", "why", "long", "much", "many"}
 # Verbs that carry no topic ("how do I ask for ..."), skipped when finding the subject.
 _TOPIC_SKIP = _QUESTION_WORDS | {
@@ -144,6 +146,16 @@ def other_area(text: str) -> str | None:
     return None
 
 
+def _area_of_history(turns: Sequence[dict[str, str]]) -> str | None:
+    """The other council's area named in the latest earlier user turn that names one."""
+    for t in reversed(list(turns)):
+        if t.get("role") == "user":
+            found = other_area(spell_out(str(t.get("content", ""))))
+            if found:
+                return found
+    return None
+
+
 def council_for(place: str) -> str | None:
     """The council that runs the Local Offer for a neighbouring place, if areas.yaml names it."""
     for council, places in packaged_yaml("areas.yaml").get("councils", {}).items():
@@ -243,7 +255,8 @@ def understand(
         search_text=glossary.expand(f"{standalone} {context}" if context else standalone),
         is_follow_up=follow_up,
         topic=topic if follow_up else "",
-        other_area=other_area(area_text),
+        # "we live in Newcastle-under-Lyme" earlier still holds for "do they have 20 weeks too?"
+        other_area=other_area(area_text) or (_area_of_history(turns) if follow_up else None),
         asks_definition=bool(_DEFINITION.search(standalone)),
         focus=focus,
         parts=parts,
