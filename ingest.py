@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 import assistant  # noqa: F401  (sets the offline environment before any model library loads)
@@ -18,6 +19,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--corpus", help="corpus folder (default: corpus/ or SEND_CORPUS_DIR)")
     parser.add_argument("--index", help="index folder (default: data/index or SEND_INDEX_DIR)")
+    parser.add_argument(
+        "--explain",
+        metavar="FILE",
+        help="print the passages FILE would become and the hidden text left out; index nothing",
+    )
     args = parser.parse_args(argv)
     overrides: dict[str, Any] = {}
     if args.corpus:
@@ -25,6 +31,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.index:
         overrides["index_dir"] = args.index
     settings = Settings(**overrides)
+    if args.explain:
+        from assistant.corpus.explain import explain_file
+
+        usable, text = explain_file(Path(args.explain), settings)
+        print(text)
+        return 0 if usable else 1
     print("Loading the embedding model ...", flush=True)
     store = ChunkStore(settings, load_embeddings(settings))
     report = ingest_corpus(settings, store, lambda message: print(message, flush=True))

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +17,7 @@ from assistant.corpus.documents import (
     Block,
     DocumentError,
     DocumentMeta,
+    DroppedText,
     SourceDocument,
     build_meta,
 )
@@ -37,14 +42,17 @@ def plain_text(markdown: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def read_yaml_mapping(text: str, what: str) -> dict[str, Any]:
-    """Parse YAML that must be a mapping, with a readable error."""
+def read_yaml_mapping(text: str, what: str, line_offset: int = 0) -> dict[str, Any]:
+    """Parse YAML that must be a mapping, with a readable error naming the file line
+    (`line_offset` is how many lines of the file come before `text`)."""
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise DocumentError(f"{what} is not valid YAML{where}") from exc
+        where = f" at line {mark.line + 1 + line_offset}" if mark is not None else ""
+        problem = getattr(exc, "problem", None)
+        detail = f" ({problem})" if problem else ""
+        raise DocumentError(f"{what} is not valid YAML{where}{detail}") from exc
     if not isinstance(data, dict):
         raise DocumentError(f"{what} must be a set of 'key: value' lines")
     return data
@@ -57,6 +65,7 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     end = re.search(r"^---\s*$", text[3:], flags=re.MULTILINE)
     if end is None:
         raise DocumentError("front matter is not closed by a second '---' line")
+    # The front matter starts on the line of the opening '---', so YAML line 1 is file line 1.
     front = text[3 : 3 + end.start()]
     body = text[3 + end.end() :]
     return read_yaml_mapping(front, "front matter"), body
@@ -104,7 +113,10 @@ def markdown_blocks(body: str) -> list[Block]:
 
 def load_markdown(path: Path) -> SourceDocument:
     """A Markdown file with YAML front matter."""
-    front, body = split_front_matter(read_text(path))
+    text = read_text(path)
+    if not text.strip():
+        raise DocumentError("empty")
+    front, body = split_front_matter(text)
     meta = build_meta(front, path)
     blocks = markdown_blocks(body)
     if not any(not block.is_questions for block in blocks):
@@ -112,12 +124,66 @@ def load_markdown(path: Path) -> SourceDocument:
     return SourceDocument(meta=meta, path=path, blocks=blocks)
 
 
-def read_text(path: Path) -> str:
-    """File text as UTF-8, with a clear error for other encodings."""
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes; DocumentError naming a permission problem."""
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_bytes()
+    except PermissionError as exc:
+        raise DocumentError("permission denied: the file cannot be read") from exc
+    except OSError as exc:
+        raise DocumentError(f"the file cannot be read ({exc.strerror or exc})") from exc
+
+
+def read_text(path: Path) -> str:
+    """File text as UTF-8 (a byte order mark is allowed), with a clear error otherwise."""
+    try:
+        return read_bytes(path).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise DocumentError("the file is not UTF-8 text") from exc
+        raise DocumentError(
+            f"the file is not UTF-8 text (byte {exc.start} cannot be decoded); save it as UTF-8"
+        ) from exc
+
+
+@dataclass(frozen=True)
+class FileLimits:
+    """Largest files accepted, in bytes: a huge Markdown or HTML file would become tens of
+    thousands of passages and hours of embedding at every start."""
+
+    text_bytes: int = 2 * 1024 * 1024
+    pdf_bytes: int = 50 * 1024 * 1024
+
+
+def check_file(path: Path, limits: FileLimits) -> None:
+    """Raise DocumentError, with the reason, for a file that can never be loaded:
+    a symbolic link loop, a dangling link, a permission problem, an empty or too-large file."""
+    if path.is_symlink():
+        try:
+            path.resolve(strict=True)
+        except FileNotFoundError as exc:
+            target = os.readlink(path)
+            raise DocumentError(
+                f"dangling symbolic link: it points to {target}, which does not exist"
+            ) from exc
+        except (RuntimeError, OSError) as exc:
+            if isinstance(exc, OSError) and exc.errno not in (errno.ELOOP, None):
+                raise DocumentError(f"the link cannot be followed ({exc.strerror})") from exc
+            raise DocumentError("symbolic link loop: the link leads back to itself") from exc
+    try:
+        size = path.stat().st_size
+    except PermissionError as exc:
+        raise DocumentError("permission denied: the file cannot be read") from exc
+    except OSError as exc:
+        raise DocumentError(f"the file cannot be read ({exc.strerror or exc})") from exc
+    if not path.is_file():
+        raise DocumentError("not a regular file")
+    if size == 0:
+        raise DocumentError("empty")
+    limit = limits.pdf_bytes if path.suffix.lower() == ".pdf" else limits.text_bytes
+    if size > limit:
+        raise DocumentError(
+            f"too large: {size / 1_048_576:.1f} MB is over the {limit / 1_048_576:.1f} MB limit "
+            "for this kind of file (split it, or raise SEND_MAX_TEXT_FILE_MB / SEND_MAX_PDF_FILE_MB)"
+        )
 
 
 def sidecar_meta(path: Path) -> dict[str, Any]:
@@ -132,8 +198,10 @@ def load_html(path: Path) -> SourceDocument:
     """An HTML page: main content only, metadata from the page and its sidecar file."""
     from assistant.corpus.html_text import extract_html
 
-    page = extract_html(read_text(path))
-    return _extracted(path, page.meta, page.blocks, "no readable main content found in the page")
+    page = extract_html(read_bytes(path))
+    return _extracted(
+        path, page.meta, page.blocks, "no readable main content found in the page", page.dropped
+    )
 
 
 def load_pdf(path: Path) -> SourceDocument:
@@ -142,20 +210,30 @@ def load_pdf(path: Path) -> SourceDocument:
 
     pdf = extract_pdf(path)
     return _extracted(
-        path, pdf.meta, pdf.blocks, "no extractable text (a scanned PDF needs OCR first)"
+        path,
+        pdf.meta,
+        pdf.blocks,
+        "no extractable text (a scanned PDF needs OCR first)",
+        pdf.dropped,
     )
 
 
 def _extracted(
-    path: Path, found: Mapping[str, Any], blocks: list[Block], empty_reason: str
+    path: Path,
+    found: Mapping[str, Any],
+    blocks: list[Block],
+    empty_reason: str,
+    dropped: list[DroppedText],
 ) -> SourceDocument:
     """A document from extracted metadata and blocks; the sidecar file's keys win."""
     raw = {key: value for key, value in found.items() if value}
     raw.update(sidecar_meta(path))
     meta = _meta_with_hint(raw, path)
     if not blocks:
+        if dropped:
+            empty_reason += f" (all {len(dropped)} pieces of text in it are hidden from readers)"
         raise DocumentError(empty_reason)
-    return SourceDocument(meta=meta, path=path, blocks=blocks)
+    return SourceDocument(meta=meta, path=path, blocks=blocks, dropped=dropped)
 
 
 def _meta_with_hint(raw: dict[str, Any], path: Path) -> DocumentMeta:
@@ -174,20 +252,40 @@ LOADERS: dict[str, Callable[[Path], SourceDocument]] = {
 }
 
 
-def load_document(path: Path) -> SourceDocument:
+def load_document(path: Path, limits: FileLimits | None = None) -> SourceDocument:
     """Load any supported corpus file, raising DocumentError with the reason if it cannot be used."""
     loader = LOADERS.get(path.suffix.lower())
     if loader is None:
         raise DocumentError(f"unsupported file type {path.suffix!r}")
-    return loader(path)
+    check_file(path, limits or FileLimits())
+    return normalised(loader(path))
+
+
+def normalised(document: SourceDocument) -> SourceDocument:
+    """The document with NFKC applied to its text, as questions get in the input guard:
+    typeset ligatures (the 'ﬁ' in 'beneﬁt'), full-width and other compatibility characters
+    become the plain letters a parent types, so search and quoting see the same words."""
+    blocks = [
+        replace(
+            block,
+            text=unicodedata.normalize("NFKC", block.text),
+            heading_path=tuple(unicodedata.normalize("NFKC", h) for h in block.heading_path),
+        )
+        for block in document.blocks
+    ]
+    meta = replace(document.meta, title=unicodedata.normalize("NFKC", document.meta.title))
+    return replace(document, meta=meta, blocks=blocks)
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
-    """Every loadable file under the corpus folder, in a stable order (README files excluded)."""
+    """Every corpus file under the folder, in a stable order (README files excluded).
+
+    Symbolic links are listed even when broken or looping, so ingest can name them with the
+    reason rather than skip them without a word."""
     return sorted(
         path
         for path in corpus_dir.rglob("*")
-        if path.is_file()
+        if (path.is_symlink() or path.is_file())
         and path.suffix.lower() in SUPPORTED_SUFFIXES
         and path.name.lower() != "readme.md"
         and not any(part.startswith(".") for part in path.relative_to(corpus_dir).parts)
