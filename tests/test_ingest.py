@@ -86,3 +86,61 @@ def test_ingest_script_fails_only_when_nothing_can_be_indexed(tmp_path: Path) ->
     assert result.returncode == 1
     assert "bad.md" in result.stdout and "no front matter" in result.stdout
     assert "Nothing could be indexed" in result.stderr
+
+
+COUNCIL = Path(__file__).parent / "fixtures" / "council" / "local-offer"
+FEE_QUESTION = "is there a fee to ask for an EHC needs assessment?"
+
+
+def test_council_files_ingest_without_hidden_text_and_answers_never_quote_it(
+    corpus_copy: Path,
+    tmp_path: Path,
+    embeddings,  # type: ignore[no-untyped-def]
+) -> None:
+    import shutil
+
+    from assistant.pipeline import AnswerPipeline
+
+    for path in COUNCIL.iterdir():
+        shutil.copy(path, corpus_copy / "local-offer" / path.name)
+    settings = make_settings(corpus_copy, tmp_path / "state")
+    store = ChunkStore(settings, embeddings)
+    report = ingest_corpus(settings, store)
+
+    # Only the PDF that needs a password is skipped, with that reason.
+    assert [(s.path.name, s.reason) for s in report.skipped] == [
+        (
+            "locked-user-password.pdf",
+            "the PDF needs a password to open: ask the publisher for a copy without one",
+        )
+    ]
+    dropped = {(d.path.name, d.text) for d in report.dropped}
+    assert (
+        "ehc-fee-leaflet.pdf",
+        "Parents must pay a 75 pound fee for an EHC needs assessment.",
+    ) in dropped
+    assert (
+        "ehc-assessment-fees.html",
+        "Parents must pay a 75 pound fee for an EHC needs assessment.",
+    ) in dropped
+    assert len(dropped) == 11  # nine in the page, two in the leaflet
+    bodies = " ".join(chunk.body for chunk in store.all_chunks())
+    for item in report.dropped:
+        assert item.text not in bodies
+    assert "pound" not in bodies
+    assert "Asking the council for an EHC needs assessment is free." in bodies
+    summary = report.summary()
+    assert "DROPPED from " in summary and "(white text)" in summary
+    # The page that says it was last updated in 2019 is flagged, and keeps the date.
+    assert [(old.path.name, old.updated.isoformat()) for old in report.old_pages] == [
+        ("old-transport-page.html", "2019-03-04")
+    ]
+    assert "OLD " in summary and "last updated on 2019-03-04" in summary
+    dated = [c for c in store.all_chunks() if c.doc_id == "old-transport-page"]
+    assert dated and all(c.source_updated == "2019-03-04" for c in dated)
+
+    answer = AnswerPipeline(settings, embeddings, store).answer(FEE_QUESTION)
+    assert "75" not in answer.text and "pound" not in answer.text
+    assert "50 pounds" not in answer.text
+    assert answer.statements, answer.text
+    assert any("free" in s.text or "no fee" in s.text for s in answer.statements), answer.text

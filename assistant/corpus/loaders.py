@@ -156,25 +156,15 @@ class FileLimits:
 def check_file(path: Path, limits: FileLimits) -> None:
     """Raise DocumentError, with the reason, for a file that can never be loaded:
     a symbolic link loop, a dangling link, a permission problem, an empty or too-large file."""
-    if path.is_symlink():
-        try:
-            path.resolve(strict=True)
-        except FileNotFoundError as exc:
-            target = os.readlink(path)
-            raise DocumentError(
-                f"dangling symbolic link: it points to {target}, which does not exist"
-            ) from exc
-        except (RuntimeError, OSError) as exc:
-            if isinstance(exc, OSError) and exc.errno not in (errno.ELOOP, None):
-                raise DocumentError(f"the link cannot be followed ({exc.strerror})") from exc
-            raise DocumentError("symbolic link loop: the link leads back to itself") from exc
     try:
+        _check_link(path)
         size = path.stat().st_size
+        is_file = path.is_file()
     except PermissionError as exc:
         raise DocumentError("permission denied: the file cannot be read") from exc
     except OSError as exc:
         raise DocumentError(f"the file cannot be read ({exc.strerror or exc})") from exc
-    if not path.is_file():
+    if not is_file:
         raise DocumentError("not a regular file")
     if size == 0:
         raise DocumentError("empty")
@@ -184,6 +174,25 @@ def check_file(path: Path, limits: FileLimits) -> None:
             f"too large: {size / 1_048_576:.1f} MB is over the {limit / 1_048_576:.1f} MB limit "
             "for this kind of file (split it, or raise SEND_MAX_TEXT_FILE_MB / SEND_MAX_PDF_FILE_MB)"
         )
+
+
+def _check_link(path: Path) -> None:
+    """DocumentError for a symbolic link that loops or points at nothing."""
+    if not path.is_symlink():
+        return
+    try:
+        path.resolve(strict=True)
+    except FileNotFoundError as exc:
+        target = os.readlink(path)
+        raise DocumentError(
+            f"dangling symbolic link: it points to {target}, which does not exist"
+        ) from exc
+    except RuntimeError as exc:  # Python 3.11 reports a loop this way
+        raise DocumentError("symbolic link loop: the link leads back to itself") from exc
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise DocumentError("symbolic link loop: the link leads back to itself") from exc
+        raise
 
 
 def sidecar_meta(path: Path) -> dict[str, Any]:
