@@ -73,7 +73,9 @@ def test_invisible_pdf_text_is_dropped() -> None:
         ),
         (
             "short-breaks-latin1.html",
-            ["The Saturday caf\u00e9 club costs \u00a32 a session and is open to children aged 8 to 16."],
+            [
+                "The Saturday caf\u00e9 club costs \u00a32 a session and is open to children aged 8 to 16."
+            ],
         ),
     ],
 )

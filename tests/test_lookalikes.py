@@ -58,6 +58,8 @@ def test_a_look_alike_question_is_answered_like_the_plain_one(
 ) -> None:
     # Cyrillic а, е, о in an ordinary question: scope and search see the Latin words.
     plain = tiny_pipeline.answer("How many Aiming High sessions can my son have?")
-    disguised = tiny_pipeline.answer("How m\u0430ny Aiming High s\u0435ssions c\u0430n my s\u043en h\u0430ve?")
+    disguised = tiny_pipeline.answer(
+        "How m\u0430ny Aiming High s\u0435ssions c\u0430n my s\u043en h\u0430ve?"
+    )
     assert plain.kind == disguised.kind == Kind.ANSWERED
     assert disguised.body == plain.body and "2 sessions a month" in disguised.body
