@@ -99,6 +99,7 @@ def test_council_files_ingest_without_hidden_text_and_answers_never_quote_it(
 ) -> None:
     import shutil
 
+    from assistant.corpus.chunking import is_quotable
     from assistant.pipeline import AnswerPipeline
 
     for path in COUNCIL.iterdir():
@@ -144,3 +145,27 @@ def test_council_files_ingest_without_hidden_text_and_answers_never_quote_it(
     assert "50 pounds" not in answer.text
     assert answer.statements, answer.text
     assert any("free" in s.text or "no fee" in s.text for s in answer.statements), answer.text
+    assert all(is_quotable(s.text) for s in answer.statements)
+
+    pipeline = AnswerPipeline(settings, embeddings, store)
+    # A flowchart box is searchable but never quoted as an answer sentence.
+    refused = pipeline.answer("assessment refused?")
+    assert "Assessment refused (6 weeks)" not in refused.text
+    assert all(is_quotable(s.text) for s in refused.statements)
+    # A table row is quoted with its column headers.
+    timeline = pipeline.answer("what is the review timeline for annual reviews?")
+    assert (
+        "Step: Decision on the plan; Who does it: The council; Time limit: 4 weeks after the "
+        "meeting." in timeline.body
+    )
+    # The two-column leaflet is quoted column by column; ligatures read as plain letters.
+    payments = pipeline.answer("what do direct payments let families of SEND children do?")
+    assert (
+        "Direct payments let families buy support themselves instead of using council services."
+        in payments.body
+    )
+    assert "financial benefit and flexibility" in payments.body
+    assert "parents Direct payments" not in payments.body
+    # Text written straight into <div>s with <br> is found and quoted.
+    emails = pipeline.answer("how quickly does SENDIASS reply to emails?")
+    assert "a caseworker replies within three working days." in emails.body
