@@ -38,25 +38,35 @@ def test_hidden_html_text_is_dropped_and_named_with_its_reason() -> None:
         "You need a solicitor to make a request.": "visibility:hidden (inline style)",
         "Requests are only accepted on Mondays.": "font-size 0 (inline style)",
         "Only requests on the official form count.": "text in the background colour",
+        "Appeals cost 200 pounds.": "height:0 with overflow:hidden (page CSS rule '.collapsed')",
+        "Only parents who live in the city may apply.": (
+            "text-indent -9999px (page CSS rule '.logo-text')"
+        ),
+        "Your child must be over five.": "transform scale(0) (inline style)",
         # Shown only when printed (@media print), so hidden on screen.
         "Printed copies must be signed by a doctor.": "display:none (page CSS rule '.print-only')",
     }
     for hidden in reasons:
         assert hidden not in text
+    # Screen-reader-only text is read aloud to parents who use one, so it stays.
+    assert "Read the request guide on the council website (opens a PDF)." in text
 
 
 def test_invisible_pdf_text_is_dropped() -> None:
     document = load("ehc-fee-leaflet.pdf")
     assert "There is no fee." in document.text
     assert "The council must decide within 6 weeks" in document.text
-    assert "75 pound" not in document.text and "40 pounds" not in document.text
+    assert "pound" not in document.text and "Only schools" not in document.text
     assert [(item.text, item.reason) for item in document.dropped] == [
         ("Parents must pay a 75 pound fee for an EHC needs assessment.", "white text"),
         (
             "The council charges 40 pounds for every annual review.",
             "invisible text (PDF render mode 3)",
         ),
+        ("Appeals cost 300 pounds.", "text too small to read (under 1 pt)"),
+        ("Only schools may ask for an assessment.", "outside the page"),
     ]
+    assert document.meta.source_updated == dt.date(2025, 1, 12)  # "last updated" in its text
 
 
 @pytest.mark.parametrize(
@@ -139,3 +149,21 @@ def test_pdf_that_needs_a_password_is_refused_with_that_reason() -> None:
 def test_a_pages_own_last_updated_date_is_kept() -> None:
     assert load("old-transport-page.html").meta.source_updated == dt.date(2019, 3, 4)
     assert load("sendiass-contacts.html").meta.source_updated is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Last updated: 4 March 2019", dt.date(2019, 3, 4)),
+        ("Page last reviewed 3/4/2022", dt.date(2022, 4, 3)),  # day first, as in the UK
+        ("Updated: 2021-03-12", dt.date(2021, 3, 12)),  # ISO is year, month, day
+        ("last updated 2023-05-01T10:00:00Z", dt.date(2023, 5, 1)),
+        ("Last updated: June 2020", dt.date(2020, 6, 1)),
+        ("The plan must be reviewed on 3 May 2024.", None),  # not the page's own date
+        ("Last updated: 2023-13-45", None),
+    ],
+)
+def test_last_updated_dates_are_read_the_uk_way(text: str, expected: dt.date | None) -> None:
+    from assistant.corpus.updated import updated_date_in_text
+
+    assert updated_date_in_text(text) == expected

@@ -112,7 +112,7 @@ class _BlockWriter:
             self.page.blocks.append(Block(heading_path=self.path, text=text))
 
     def flush(self) -> None:
-        self.add(" ".join(self.run))
+        self.add("".join(self.run))  # text nodes carry their own spaces
         self.run.clear()
 
     def heading(self, tag: Tag) -> None:

@@ -25,6 +25,10 @@ from assistant.corpus.documents import DroppedText
 TINY_FONT_PX = 3.0
 # Contrast ratio (WCAG) under which text is treated as drawn in the background colour.
 INVISIBLE_CONTRAST = 1.25
+# Text pushed this far left (the old "image replacement" trick) is off the screen. Content
+# moved off screen by position (the screen-reader-only pattern) is kept: screen readers read
+# it to parents, and it is usually a short label such as "(opens in a new tab)".
+OFF_SCREEN_PX = -500.0
 _DEFAULT_FONT_PX = 16.0
 _WHITE = (1.0, 1.0, 1.0)
 _BLACK = (0.0, 0.0, 0.0)
@@ -102,9 +106,60 @@ def _screen_rules(nodes: list[tinycss2.ast.Node]) -> Iterator[tinycss2.ast.Quali
                 yield from _screen_rules(tinycss2.parse_rule_list(node.content, True, True))
 
 
+# Properties that can make text invisible or set what it is seen against; rules setting
+# nothing else (margins, borders, layout) are not matched at all.
+_VISIBILITY_PROPERTIES = frozenset(
+    {
+        "display",
+        "visibility",
+        "opacity",
+        "font-size",
+        "color",
+        "background",
+        "background-color",
+        "text-indent",
+        "height",
+        "max-height",
+        "overflow",
+        "transform",
+    }
+)
+_COMBINATOR = re.compile(r"\s*[>+~]\s*|\s+")
+
+
+class _ElementIndex:
+    """Elements by id, class and tag, so each selector is tried only on elements that could
+    match its last compound (a page CSS file can hold thousands of rules)."""
+
+    def __init__(self, soup: BeautifulSoup) -> None:
+        self.all: list[Tag] = [tag for tag in soup.find_all(True) if isinstance(tag, Tag)]
+        self.by_id: dict[str, list[Tag]] = {}
+        self.by_class: dict[str, list[Tag]] = {}
+        self.by_tag: dict[str, list[Tag]] = {}
+        for tag in self.all:
+            if tag.get("id"):
+                self.by_id.setdefault(str(tag["id"]), []).append(tag)
+            for name in tag.get("class") or []:
+                self.by_class.setdefault(str(name), []).append(tag)
+            self.by_tag.setdefault(tag.name, []).append(tag)
+
+    def candidates(self, selector: str) -> list[Tag]:
+        """Elements that could match: narrowed by the last compound's id, class or tag."""
+        bare = re.sub(r"\([^()]*\)|\[[^\]]*\]", "", selector)
+        last = _COMBINATOR.split(bare.strip())[-1]
+        if found := re.search(r"#([\w-]+)", last):
+            return self.by_id.get(found.group(1), [])
+        if found := re.search(r"\.([\w-]+)", last):
+            return self.by_class.get(found.group(1), [])
+        if found := re.match(r"[a-zA-Z][\w-]*", last):
+            return self.by_tag.get(found.group(0).lower(), [])
+        return self.all
+
+
 def _stylesheet_declarations(soup: BeautifulSoup) -> dict[int, list[_Declaration]]:
     """Declarations from the page's <style> blocks, keyed by id() of each matched element."""
     by_element: dict[int, list[_Declaration]] = {}
+    index = _ElementIndex(soup)
     order = 0
     for style in soup.find_all("style"):
         media = str(style.get("media") or "").strip().lower()
@@ -117,17 +172,20 @@ def _stylesheet_declarations(soup: BeautifulSoup) -> dict[int, list[_Declaration
             prelude = tinycss2.serialize(rule.prelude).strip()
             for selector in _split_selectors(prelude):
                 order += 1
-                try:
-                    matched = soupsieve.select(selector, soup)
-                except Exception:  # :hover, ::before and other selectors with no static meaning
-                    continue
-                if not matched:
-                    continue
                 found = _declarations(
                     rule.content, _specificity(selector), order, f"page CSS rule '{selector}'"
                 )
-                for element in matched:
-                    by_element.setdefault(id(element), []).extend(found)
+                found = [d for d in found if d.prop in _VISIBILITY_PROPERTIES]
+                candidates = index.candidates(selector) if found else []
+                if not candidates:
+                    continue
+                try:
+                    compiled = soupsieve.compile(selector)
+                except Exception:  # :hover, ::before and other selectors with no static meaning
+                    continue
+                for element in candidates:
+                    if compiled.match(element):
+                        by_element.setdefault(id(element), []).extend(found)
     return by_element
 
 
@@ -199,10 +257,24 @@ def _hidden_reason(tag: Tag, style: dict[str, _Declaration], inherited: _Inherit
         if declared is not None and hides(declared.value):
             return f"{label} ({declared.origin})"
     size = style.get("font-size")
-    if size is not None:
-        px = _font_px(size.value, inherited.font_px)
-        if px is not None and px < TINY_FONT_PX:
-            return f"font-size {size.value} ({size.origin})"
+    if size is not None and inherited.font_px < TINY_FONT_PX:  # inherited: this element's own
+        return f"font-size {size.value} ({size.origin})"
+    indent = style.get("text-indent")
+    if indent is not None and (_font_px(indent.value, inherited.font_px) or 0) <= OFF_SCREEN_PX:
+        return f"text-indent {indent.value} ({indent.origin})"
+    overflow = style.get("overflow")
+    for prop in ("height", "max-height"):
+        declared = style.get(prop)
+        if (
+            declared is not None
+            and re.fullmatch(r"0(?:px|em|rem|%)?", declared.value)
+            and overflow is not None
+            and overflow.value in ("hidden", "clip")
+        ):
+            return f"{prop}:0 with overflow:hidden ({declared.origin})"
+    transform = style.get("transform")
+    if transform is not None and re.search(r"scale[xy]?\(\s*0(?:\.0+)?\s*[,)]", transform.value):
+        return f"transform {transform.value} ({transform.origin})"
     if _has_own_text(tag) and inherited.color[3] == 0:
         return "transparent text"
     if (
@@ -226,7 +298,8 @@ def _inherit(tag: Tag, style: dict[str, _Declaration], parent: _Inherited) -> _I
                 break
     font_px = parent.font_px
     if "font-size" in style:
-        font_px = _font_px(style["font-size"].value, parent.font_px) or font_px
+        declared = _font_px(style["font-size"].value, parent.font_px)
+        font_px = font_px if declared is None else declared
     return _Inherited(color, background, font_px)
 
 

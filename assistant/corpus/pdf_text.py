@@ -10,6 +10,7 @@ white is dropped and reported.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,10 +21,12 @@ from pdfminer.layout import LAParams, LTContainer, LTItem, LTPage, LTTextBox
 from pdfminer.pdfinterp import PDFGraphicState, PDFPageInterpreter, PDFResourceManager, PDFTextState
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdftypes import PDFException
+from pdfminer.utils import mult_matrix
 from pypdf import PasswordType, PdfReader
 from pypdf.errors import PdfReadError
 
 from assistant.corpus.documents import Block, DocumentError, DroppedText
+from assistant.corpus.updated import updated_date_in_text
 
 _SENTENCE_END = re.compile(r"[.!?:;)\"'”’]$")
 # A numbered Code of Practice paragraph ("9.14 The local authority ...") starts a new block.
@@ -33,6 +36,8 @@ _INVISIBLE_MODES = (3, 7)
 _STROKE_ONLY_MODES = (1, 5)
 # A colour this close to white on the (white) page cannot be read.
 _WHITE_LEVEL = 0.95
+# Text smaller than this (in points, as drawn on the page) cannot be read.
+TINY_TEXT_PT = 1.0
 
 
 @dataclass
@@ -82,6 +87,10 @@ class _VisibleTextAggregator(PDFPageAggregator):
         graphicstate: PDFGraphicState,
     ) -> None:
         reason = invisible_reason(textstate.render, graphicstate.ncolor, graphicstate.scolor)
+        if reason is None and self.ctm is not None:
+            matrix = mult_matrix(textstate.matrix, self.ctm)
+            if abs(textstate.fontsize) * math.hypot(matrix[2], matrix[3]) < TINY_TEXT_PT:
+                reason = f"text too small to read (under {TINY_TEXT_PT:g} pt)"
         if reason is None:
             super().render_string(textstate, seq, ncs, graphicstate)
             return
@@ -144,13 +153,25 @@ def _page_blocks(
     return blocks, heading
 
 
-def _boxes(layout: LTPage) -> list[str]:
-    """Text boxes of a laid-out page in pdfminer's reading order, one string each."""
+def _boxes(layout: LTPage, dropped: list[DroppedText]) -> list[str]:
+    """Text boxes of a laid-out page in pdfminer's reading order, one string each; boxes
+    wholly outside the page's visible area go to `dropped`."""
     found: list[str] = []
 
     def visit(item: LTItem) -> None:
         if isinstance(item, LTTextBox):
-            found.append(item.get_text())
+            outside = (
+                item.x1 <= layout.x0
+                or item.x0 >= layout.x1
+                or item.y1 <= layout.y0
+                or item.y0 >= layout.y1
+            )
+            if outside:
+                text = re.sub(r"\s+", " ", item.get_text()).strip()
+                if text:
+                    dropped.append(DroppedText(text, "outside the page"))
+            else:
+                found.append(item.get_text())
         elif isinstance(item, LTContainer):
             for child in item:
                 visit(child)
@@ -183,7 +204,7 @@ def extract_pdf(path: Path) -> PdfText:
         with path.open("rb") as handle:
             for page in PDFPage.get_pages(handle, password=""):
                 interpreter.process_page(page)
-                pages.append(_boxes(device.get_result()))
+                pages.append(_boxes(device.get_result(), device.dropped))
     except DocumentError:
         raise
     except (PdfReadError, PDFException, ValueError, KeyError, TypeError, OSError) as exc:
@@ -194,6 +215,9 @@ def extract_pdf(path: Path) -> PdfText:
             result.meta["title"] = str(info.title).strip()
         if info.author:
             result.meta["publisher"] = str(info.author).strip()
+    updated = updated_date_in_text("\n".join(box for boxes in pages for box in boxes))
+    if updated is not None:
+        result.meta["source_updated"] = updated.isoformat()
     heading: tuple[str, ...] = ()
     for number, boxes in enumerate(pages, start=1):
         blocks, heading = _page_blocks(boxes, number, heading)
