@@ -222,3 +222,22 @@ def test_a_file_without_read_permission_says_so() -> None:
         shutil.rmtree(root)
     assert result.returncode == 1, result.stderr
     assert "CANNOT BE USED: permission denied: the file cannot be read" in result.stdout
+
+
+def test_hidden_html_inside_markdown_is_dropped(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "local-offer" / "reviews.md",
+        FRONT + "# Annual reviews\n\n## Timing\n\nReviews happen every year, see "
+        "<https://localoffer.example.gov.uk/reviews>.\n\n"
+        '<p style="display:none">Parents must pay 75 pounds for a review.</p>\n\n'
+        "- Families get <b>2 weeks'</b> notice.<span hidden> Schools may skip reviews.</span>\n",
+    )
+    document = load_document(path)
+    assert [b.text for b in document.blocks] == [
+        "Reviews happen every year, see <https://localoffer.example.gov.uk/reviews>.",
+        "Families get 2 weeks' notice.",
+    ]
+    assert [(d.text, d.reason) for d in document.dropped] == [
+        ("Parents must pay 75 pounds for a review.", "display:none (inline style)"),
+        ("Schools may skip reviews.", "hidden attribute"),
+    ]

@@ -118,10 +118,33 @@ def load_markdown(path: Path) -> SourceDocument:
         raise DocumentError("empty")
     front, body = split_front_matter(text)
     meta = build_meta(front, path)
+    body, dropped = _without_hidden_html(body)
     blocks = markdown_blocks(body)
     if not any(not block.is_questions for block in blocks):
         raise DocumentError("the document has front matter but no text")
-    return SourceDocument(meta=meta, path=path, blocks=blocks)
+    return SourceDocument(meta=meta, path=path, blocks=blocks, dropped=dropped)
+
+
+# An HTML tag inside Markdown ("<span hidden>", "<div style=...>"), not an autolink (<https://>).
+_HTML_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
+
+
+def _without_hidden_html(body: str) -> tuple[str, list[DroppedText]]:
+    """Markdown with raw HTML in it: hidden elements removed (as in a web page) and the other
+    tags stripped, keeping the lines so the Markdown structure survives."""
+    if not _HTML_TAG.search(body):
+        return body, []
+    from bs4 import BeautifulSoup
+
+    from assistant.corpus.html_visibility import remove_hidden
+
+    # Autolinks are escaped first, or the HTML parser would take them for tags and drop them.
+    escaped = re.sub(r"<((?:https?|mailto):[^<>\s]+)>", r"&lt;\1&gt;", body)
+    soup = BeautifulSoup(escaped, "html.parser")
+    dropped = remove_hidden(soup)
+    for tag in soup.find_all(("script", "style", "template", "noscript")):
+        tag.decompose()
+    return soup.get_text(), dropped
 
 
 def read_bytes(path: Path) -> bytes:
