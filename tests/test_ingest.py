@@ -102,19 +102,31 @@ def test_council_files_ingest_without_hidden_text_and_answers_never_quote_it(
     from assistant.corpus.chunking import is_quotable
     from assistant.pipeline import AnswerPipeline
 
+    folder = corpus_copy / "local-offer"
     for path in COUNCIL.iterdir():
-        shutil.copy(path, corpus_copy / "local-offer" / path.name)
+        shutil.copy(path, folder / path.name)
+    (folder / "loop.md").symlink_to(folder / "loop.md")
+    (folder / "moved.html").symlink_to(folder / "no-such-page.html")
+    (folder / "draft.md").write_text("")
     settings = make_settings(corpus_copy, tmp_path / "state")
     store = ChunkStore(settings, embeddings)
     report = ingest_corpus(settings, store)
 
-    # Only the PDF that needs a password is skipped, with that reason.
-    assert [(s.path.name, s.reason) for s in report.skipped] == [
+    # Files that can never work are each named with their reason; nothing else is skipped.
+    assert sorted((s.path.name, s.reason) for s in report.skipped) == [
+        ("draft.md", "empty"),
         (
             "locked-user-password.pdf",
             "the PDF needs a password to open: ask the publisher for a copy without one",
-        )
+        ),
+        ("loop.md", "symbolic link loop: the link leads back to itself"),
+        (
+            "moved.html",
+            f"dangling symbolic link: it points to {folder / 'no-such-page.html'}, "
+            "which does not exist",
+        ),
     ]
+    assert "SKIPPED" in report.summary() and "loop.md" in report.summary()
     dropped = {(d.path.name, d.text) for d in report.dropped}
     assert (
         "ehc-fee-leaflet.pdf",
@@ -166,6 +178,11 @@ def test_council_files_ingest_without_hidden_text_and_answers_never_quote_it(
     )
     assert "financial benefit and flexibility" in payments.body
     assert "parents Direct payments" not in payments.body
+    # A PDF secured only against editing, and a windows-1252 page, are indexed and quoted.
+    travel = pipeline.answer("can travel support for a child with an EHC plan include a bus pass?")
+    assert "Travel support can include a bus pass for children with an EHC plan." in travel.body
+    mileage = pipeline.answer("how much is mileage paid for home to school travel?")
+    assert "Parents\u2019 mileage is paid at 45p a mile" in mileage.body
     # Text written straight into <div>s with <br> is found and quoted.
     emails = pipeline.answer("how quickly does SENDIASS reply to emails?")
     assert "a caseworker replies within three working days." in emails.body
