@@ -187,3 +187,17 @@ def test_crawl_saves_exactly_the_sites_pages_and_indexes_nothing_hidden(
         "Parents must pay a 75 pound fee for an EHC needs assessment."
     }
     assert "Staff rota" not in bodies and "01632 960123" not in bodies
+
+
+def test_crawl_stops_at_the_page_limit(
+    local_site: tuple[str, dict[str, int]], tmp_path: Path
+) -> None:
+    base, hits = local_site
+    options = CrawlOptions(max_pages=2, delay_seconds=0.0, timeout_seconds=1.0, retries=0)
+    report = crawl_site(base + "/", tmp_path / "crawled", options)
+    assert len(report.saved) == 2
+    assert sorted(p.name for p in (tmp_path / "crawled").iterdir()) == sorted(
+        [path.name for _, path in report.saved]
+        + [path.name.split(".")[0] + ".meta.yaml" for _, path in report.saved]
+    )
+    assert "/slow" not in hits  # never reached

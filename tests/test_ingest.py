@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import make_settings
 
 from assistant.corpus.index import ChunkStore
@@ -186,3 +187,27 @@ def test_council_files_ingest_without_hidden_text_and_answers_never_quote_it(
     # Text written straight into <div>s with <br> is found and quoted.
     emails = pipeline.answer("how quickly does SENDIASS reply to emails?")
     assert "a caseworker replies within three working days." in emails.body
+
+
+def test_explain_prints_the_passages_and_what_was_left_out(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import ingest
+
+    assert ingest.main(["--explain", str(COUNCIL / "ehc-fee-leaflet.pdf")]) == 0
+    out = capsys.readouterr().out
+    assert "source_updated: 2025-01-12" in out
+    assert "--- passage 1: Asking for an EHC needs assessment; page 1" in out
+    assert "  Asking the council for an EHC needs assessment costs nothing. There is no fee." in out
+    assert "4 piece(s) of text left out (hidden from readers):" in out
+    assert "  - 'Parents must pay a 75 pound fee for an EHC needs assessment.': white text" in out
+    passages = out.split("left out")[0]
+    assert "pound" not in passages
+
+    assert ingest.main(["--explain", str(COUNCIL / "annual-reviews-table.html")]) == 0
+    out = capsys.readouterr().out
+    assert "  Assessment refused (6 weeks)  [fragment: searchable, never quoted]" in out
+    assert "No hidden text found." in out
+
+    assert ingest.main(["--explain", str(COUNCIL / "locked-user-password.pdf")]) == 1
+    assert "CANNOT BE USED: the PDF needs a password to open" in capsys.readouterr().out
