@@ -167,3 +167,23 @@ def test_last_updated_dates_are_read_the_uk_way(text: str, expected: dt.date | N
     from assistant.corpus.updated import updated_date_in_text
 
     assert updated_date_in_text(text) == expected
+
+
+def test_white_text_on_a_picture_or_dark_panel_is_kept() -> None:
+    from assistant.corpus.html_text import extract_html
+
+    page = extract_html(
+        "<html><head><style>.hero { background: url(hero.jpg) center; color: #fff; }"
+        ".band { background-image: linear-gradient(#003, #006); color: white; }</style></head>"
+        '<body><main><div class="hero"><p>Our SEN team is here to help families.</p></div>'
+        '<div class="band"><p>Call the SEN team on weekdays.</p></div>'
+        '<div style="background:#fff"><p style="color:#fefefe">A hidden near-white line.</p></div>'
+        "</main></body></html>"
+    )
+    assert [block.text for block in page.blocks] == [
+        "Our SEN team is here to help families.",
+        "Call the SEN team on weekdays.",
+    ]
+    assert [(d.text, d.reason) for d in page.dropped] == [
+        ("A hidden near-white line.", "text in the background colour")
+    ]

@@ -48,7 +48,8 @@ class _Declaration:
 @dataclass(frozen=True)
 class _Inherited:
     color: tuple[float, float, float, float]
-    background: tuple[float, float, float]
+    # None when an image or gradient is behind the text: its colour cannot be known.
+    background: tuple[float, float, float] | None
     font_px: float
 
 
@@ -117,6 +118,7 @@ _VISIBILITY_PROPERTIES = frozenset(
         "color",
         "background",
         "background-color",
+        "background-image",
         "text-indent",
         "height",
         "max-height",
@@ -279,6 +281,7 @@ def _hidden_reason(tag: Tag, style: dict[str, _Declaration], inherited: _Inherit
         return "transparent text"
     if (
         _has_own_text(tag)
+        and inherited.background is not None
         and _contrast(inherited.color[:3], inherited.background) < INVISIBLE_CONTRAST
     ):
         return "text in the background colour"
@@ -290,12 +293,16 @@ def _inherit(tag: Tag, style: dict[str, _Declaration], parent: _Inherited) -> _I
     if "color" in style:
         color = _colour(style["color"].value) or color
     background = parent.background
-    for prop in ("background-color", "background"):
-        if prop in style:
-            found = _background(style[prop].value)
-            if found is not None and found[3] > 0:
-                background = found[:3]
-                break
+    images = [style[p].value for p in ("background", "background-image") if p in style]
+    if any(re.search(r"url\(|gradient\(", value) for value in images):
+        background = None  # white text on a photo is readable: no contrast check under it
+    else:
+        for prop in ("background-color", "background"):
+            if prop in style:
+                found = _background(style[prop].value)
+                if found is not None and found[3] > 0:
+                    background = found[:3]
+                    break
     font_px = parent.font_px
     if "font-size" in style:
         declared = _font_px(style["font-size"].value, parent.font_px)
