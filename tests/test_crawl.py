@@ -164,6 +164,7 @@ def test_crawl_saves_exactly_the_sites_pages_and_indexes_nothing_hidden(
     skipped = {url.removeprefix(base): reason for url, reason in report.skipped}
     assert skipped == {
         "/missing": "HTTP 404",
+        "/guide.pdf": "HTTP 404",  # linked from the fees page, never published
         "/data.csv": "not a web page or PDF (text/csv)",
         "/slow": "timed out after 1 s (2 tries)",
         "/private/staff": "disallowed by robots.txt",
