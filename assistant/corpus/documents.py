@@ -72,6 +72,16 @@ class Block:
 
 
 @dataclass
+class ExtractedText:
+    """What a web page or PDF yields before its metadata is checked: text blocks, the
+    citation metadata the file declares itself, and the hidden text left out."""
+
+    blocks: list[Block] = field(default_factory=list)
+    meta: dict[str, str] = field(default_factory=dict)
+    dropped: list[DroppedText] = field(default_factory=list)
+
+
+@dataclass
 class SourceDocument:
     """A parsed corpus file."""
 

@@ -9,11 +9,10 @@ lines included, and a data table becomes one line per row that carries its colum
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag, UnicodeDammit
 
-from assistant.corpus.documents import Block, DocumentError, DroppedText
+from assistant.corpus.documents import Block, DocumentError, ExtractedText
 from assistant.corpus.html_visibility import remove_hidden
 from assistant.corpus.updated import updated_date_in_text
 
@@ -48,15 +47,6 @@ _INLINE = frozenset(
     "a abbr acronym b bdi bdo cite code data del dfn em font i img ins kbd mark q s samp small "
     "span strong sub sup time tt u var wbr label".split()
 )
-
-
-@dataclass
-class HtmlPage:
-    """Blocks of main content, the page's own citation metadata, and the hidden text dropped."""
-
-    blocks: list[Block] = field(default_factory=list)
-    meta: dict[str, str] = field(default_factory=dict)
-    dropped: list[DroppedText] = field(default_factory=list)
 
 
 def _is_furniture(tag: Tag) -> bool:
@@ -97,7 +87,7 @@ def decode_html(data: bytes | str) -> str:
 class _BlockWriter:
     """Collects inline text into lines and lines into heading-scoped blocks."""
 
-    def __init__(self, page: HtmlPage) -> None:
+    def __init__(self, page: ExtractedText) -> None:
         self.page = page
         self.headings: list[tuple[int, str]] = []
         self.run: list[str] = []
@@ -197,7 +187,7 @@ def table_lines(table: Tag) -> list[str]:
     return lines
 
 
-def extract_html(html: bytes | str) -> HtmlPage:
+def extract_html(html: bytes | str) -> ExtractedText:
     """Parse a page (bytes, decoded by its declared charset) and keep its visible main content
     as heading-scoped blocks; hidden text is listed in `dropped`.
 
@@ -212,7 +202,7 @@ def extract_html(html: bytes | str) -> HtmlPage:
         if isinstance(tag, Tag) and not tag.decomposed and _is_furniture(tag):
             tag.decompose()
     region = _main_region(soup)
-    page = HtmlPage(meta=meta, dropped=dropped)
+    page = ExtractedText(meta=meta, dropped=dropped)
     if "source_updated" not in meta:
         updated = updated_date_in_text(soup.get_text(" "))
         if updated is not None:

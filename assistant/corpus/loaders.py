@@ -6,7 +6,7 @@ import errno
 import os
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from assistant.corpus.documents import (
     DocumentError,
     DocumentMeta,
     DroppedText,
+    ExtractedText,
     SourceDocument,
     build_meta,
 )
@@ -230,9 +231,8 @@ def load_html(path: Path) -> SourceDocument:
     """An HTML page: main content only, metadata from the page and its sidecar file."""
     from assistant.corpus.html_text import extract_html
 
-    page = extract_html(read_bytes(path))
     return _extracted(
-        path, page.meta, page.blocks, "no readable main content found in the page", page.dropped
+        path, extract_html(read_bytes(path)), "no readable main content found in the page"
     )
 
 
@@ -240,25 +240,15 @@ def load_pdf(path: Path) -> SourceDocument:
     """A PDF via pypdf, one set of blocks per page so citations can give page numbers."""
     from assistant.corpus.pdf_text import extract_pdf
 
-    pdf = extract_pdf(path)
     return _extracted(
-        path,
-        pdf.meta,
-        pdf.blocks,
-        "no extractable text (a scanned PDF needs OCR first)",
-        pdf.dropped,
+        path, extract_pdf(path), "no extractable text (a scanned PDF needs OCR first)"
     )
 
 
-def _extracted(
-    path: Path,
-    found: Mapping[str, Any],
-    blocks: list[Block],
-    empty_reason: str,
-    dropped: list[DroppedText],
-) -> SourceDocument:
+def _extracted(path: Path, extracted: ExtractedText, empty_reason: str) -> SourceDocument:
     """A document from extracted metadata and blocks; the sidecar file's keys win."""
-    raw = {key: value for key, value in found.items() if value}
+    blocks, dropped = extracted.blocks, extracted.dropped
+    raw: dict[str, Any] = {key: value for key, value in extracted.meta.items() if value}
     raw.update(sidecar_meta(path))
     meta = _meta_with_hint(raw, path)
     if not blocks:

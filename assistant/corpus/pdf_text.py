@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,7 @@ from pdfminer.utils import mult_matrix
 from pypdf import PasswordType, PdfReader
 from pypdf.errors import PdfReadError
 
-from assistant.corpus.documents import Block, DocumentError, DroppedText
+from assistant.corpus.documents import Block, DocumentError, DroppedText, ExtractedText
 from assistant.corpus.updated import updated_date_in_text
 
 _SENTENCE_END = re.compile(r"[.!?:;)\"'”’]$")
@@ -38,15 +37,6 @@ _STROKE_ONLY_MODES = (1, 5)
 _WHITE_LEVEL = 0.95
 # Text smaller than this (in points, as drawn on the page) cannot be read.
 TINY_TEXT_PT = 1.0
-
-
-@dataclass
-class PdfText:
-    """Blocks per page, metadata from the PDF's document information, and text dropped."""
-
-    blocks: list[Block] = field(default_factory=list)
-    meta: dict[str, str] = field(default_factory=dict)
-    dropped: list[DroppedText] = field(default_factory=list)
 
 
 def _is_white(colour: Any) -> bool:
@@ -191,9 +181,9 @@ def _open(path: Path) -> PdfReader:
     return reader
 
 
-def extract_pdf(path: Path) -> PdfText:
+def extract_pdf(path: Path) -> ExtractedText:
     """Every page's visible text in reading order; DocumentError for broken or locked files."""
-    result = PdfText()
+    result = ExtractedText()
     try:
         reader = _open(path)
         info = reader.metadata
