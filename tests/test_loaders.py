@@ -151,7 +151,7 @@ def test_corpus_files_skips_readmes_and_hidden(tmp_path: Path) -> None:
 
 
 def test_files_that_can_never_work_are_named_with_their_reason(tmp_path: Path) -> None:
-    from assistant.corpus.loaders import FileLimits
+    from assistant.corpus.files import FileLimits
 
     folder = tmp_path / "local-offer"
     write(folder / "good.md", FRONT + "Reviews happen every year.\n")

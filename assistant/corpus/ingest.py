@@ -12,8 +12,9 @@ from assistant.config import Settings
 from assistant.corpus.chunking import Chunk, chunk_document
 from assistant.corpus.documents import DocumentError, DroppedText, SourceDocument
 from assistant.corpus.embeddings import model_path, token_counter
+from assistant.corpus.files import FileLimits
 from assistant.corpus.index import ChunkStore
-from assistant.corpus.loaders import FileLimits, corpus_files, load_document
+from assistant.corpus.loaders import corpus_files, load_document
 
 Progress = Callable[[str], None]
 
