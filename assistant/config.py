@@ -58,6 +58,12 @@ class Settings(BaseSettings):
     # The deadline calculator counts from "today"; fixed in tests and evaluations.
     today: dt.date | None = None
 
+    # Ingest: largest files accepted (a 50 MB Markdown file would be ~70,000 passages), and
+    # the age past which a page's own "last updated" date draws a warning.
+    max_text_file_mb: float = 2.0
+    max_pdf_file_mb: float = 50.0
+    source_max_age_days: int = 730
+
     # Input guard
     max_question_chars: int = 2000
     max_history_turns: int = 6

@@ -148,3 +148,96 @@ def test_corpus_files_skips_readmes_and_hidden(tmp_path: Path) -> None:
     write(tmp_path / "local-offer" / "b.md", "x")
     write(tmp_path / "local-offer" / "notes.txt", "x")
     assert [p.name for p in corpus_files(tmp_path)] == ["b.md"]
+
+
+def test_files_that_can_never_work_are_named_with_their_reason(tmp_path: Path) -> None:
+    from assistant.corpus.files import FileLimits
+
+    folder = tmp_path / "local-offer"
+    write(folder / "good.md", FRONT + "Reviews happen every year.\n")
+    (folder / "loop-a.md").symlink_to(folder / "loop-b.md")
+    (folder / "loop-b.md").symlink_to(folder / "loop-a.md")
+    (folder / "gone.md").symlink_to(folder / "deleted-long-ago.md")
+    write(folder / "empty.md", "")
+    write(folder / "blank.md", "\n  \n")
+    write(folder / "huge.md", FRONT + ("Reviews happen every year. " * 200) + "\n")
+    write(folder / "bad-yaml.md", '---\ntitle: "Reviews"\nsource_url: [unclosed\n---\nText.\n')
+    files = corpus_files(tmp_path)
+    # Broken links are listed, so ingest names them instead of skipping them in silence.
+    assert [p.name for p in files] == [
+        "bad-yaml.md",
+        "blank.md",
+        "empty.md",
+        "gone.md",
+        "good.md",
+        "huge.md",
+        "loop-a.md",
+        "loop-b.md",
+    ]
+    limits = FileLimits(text_bytes=4000)
+    reasons = {}
+    for path in files:
+        try:
+            load_document(path, limits)
+        except DocumentError as exc:
+            reasons[path.name] = str(exc)
+    assert reasons["loop-a.md"] == "symbolic link loop: the link leads back to itself"
+    assert reasons["gone.md"].startswith("dangling symbolic link: it points to ")
+    assert reasons["gone.md"].endswith("deleted-long-ago.md, which does not exist")
+    assert reasons["empty.md"] == "empty"
+    assert reasons["blank.md"] == "empty"
+    assert reasons["huge.md"].startswith("too large: 0.0 MB is over the 0.0 MB limit")
+    assert "SEND_MAX_TEXT_FILE_MB" in reasons["huge.md"]
+    assert reasons["bad-yaml.md"].startswith("front matter is not valid YAML at line 4")
+    assert "good.md" not in reasons
+
+
+def test_a_file_without_read_permission_says_so() -> None:
+    """Run as an unprivileged user (root reads any file), through ingest.py --explain."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    from assistant.config import PROJECT_ROOT
+
+    # Not under pytest's tmp folder: that is private to its owner, and the folder must not
+    # be what blocks the read.
+    root = Path(tempfile.mkdtemp(prefix="send-permission-"))
+    root.chmod(0o755)
+    folder = root / "local-offer"
+    path = write(folder / "private.md", FRONT + "Reviews happen every year.\n")
+    path.chmod(0o000)
+    command = [sys.executable, str(PROJECT_ROOT / "ingest.py"), "--explain", str(path)]
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        assert setpriv, "setpriv (util-linux) is needed to drop root for this test"
+        command = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", *command]
+    try:
+        result = subprocess.run(
+            command, capture_output=True, text=True, cwd=root, check=False, timeout=300
+        )
+    finally:
+        shutil.rmtree(root)
+    assert result.returncode == 1, result.stderr
+    assert "CANNOT BE USED: permission denied: the file cannot be read" in result.stdout
+
+
+def test_hidden_html_inside_markdown_is_dropped(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "local-offer" / "reviews.md",
+        FRONT + "# Annual reviews\n\n## Timing\n\nReviews happen every year, see "
+        "<https://localoffer.example.gov.uk/reviews>.\n\n"
+        '<p style="display:none">Parents must pay 75 pounds for a review.</p>\n\n'
+        "- Families get <b>2 weeks'</b> notice.<span hidden> Schools may skip reviews.</span>\n",
+    )
+    document = load_document(path)
+    assert [b.text for b in document.blocks] == [
+        "Reviews happen every year, see <https://localoffer.example.gov.uk/reviews>.",
+        "Families get 2 weeks' notice.",
+    ]
+    assert [(d.text, d.reason) for d in document.dropped] == [
+        ("Parents must pay 75 pounds for a review.", "display:none (inline style)"),
+        ("Schools may skip reviews.", "hidden attribute"),
+    ]

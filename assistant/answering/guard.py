@@ -7,6 +7,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from assistant.answering.lookalikes import fold_lookalikes
+
 _TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^<>]*>")
 _SCRIPT_BLOCK = re.compile(r"<\s*(script|style)[^>]*>.*?<\s*/\s*\1\s*>", re.IGNORECASE | re.DOTALL)
 _MD_IMAGE_OR_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -33,8 +35,11 @@ class GuardedInput:
 
 
 def neutralise_markup(text: str) -> str:
-    """Plain text only: scripts, tags, markdown links and control characters removed."""
-    text = unicodedata.normalize("NFKC", text)
+    """Plain text only: scripts, tags, markdown links and control characters removed;
+    compatibility characters (full-width, mathematical letters) and look-alike letters from
+    other scripts become plain Latin, so every later step (safeguarding, scope, search) reads
+    the words a parent sees."""
+    text = fold_lookalikes(unicodedata.normalize("NFKC", text))
     text = _SCRIPT_BLOCK.sub(" ", text)
     text = _TAG.sub(" ", text)
     text = html.unescape(text)

@@ -23,7 +23,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from assistant.answering.lookalikes import fold_lookalikes
+from assistant.answering.lookalikes import fold_for_safety
 from assistant.answering.safety_model import TierModel, clauses
 from assistant.config import packaged_yaml
 from assistant.corpus.embeddings import SentenceVectors
@@ -73,7 +73,7 @@ def _patterns() -> tuple[list[re.Pattern[str]], list[re.Pattern[str]]]:
 def pattern_match(text: str) -> str | None:
     """The risk pattern a message matches, once figures of speech are set aside."""
     risk, idioms = _patterns()
-    cleaned = fold_lookalikes(text)
+    cleaned = fold_for_safety(text)
     for idiom in idioms:
         cleaned = idiom.sub(" ", cleaned)
     for pattern in risk:
@@ -99,8 +99,9 @@ class SafeguardingCheck:
         self._model = TierModel()
 
     def check(self, text: str) -> SafeguardingResult:
-        """The tier of a message: its whole text and each clause, after look-alike folding."""
-        folded = fold_lookalikes(text)
+        """The tier of a message: its whole text and each clause, after look-alike and
+        leetspeak folding."""
+        folded = fold_for_safety(text)
         parts = clauses(folded)
         # One batch for the message and its clauses: one model call instead of two.
         vectors = self._vectors.queries([folded, *parts])

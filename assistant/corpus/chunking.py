@@ -9,13 +9,14 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from langchain_core.documents import Document
 
 from assistant.corpus.documents import Block, SourceDocument
-from assistant.text import paragraph_refs, split_sentences
+from assistant.text import paragraph_refs, split_sentences, words
 
 TokenCounter = Callable[[str], int]
 HEADING_SEPARATOR = " › "
@@ -40,6 +41,8 @@ class Chunk:
     # Questions the section answers, in parents' words ("Parents ask:" lines); searched as extra
     # vectors that point at this passage (the multi-vector pattern), never shown.
     questions: tuple[str, ...] = ()
+    # The source page's own "last updated" date (YYYY-MM-DD), when it states one.
+    source_updated: str = ""
 
     @property
     def search_questions(self) -> tuple[str, ...]:
@@ -49,11 +52,14 @@ class Chunk:
 
     @property
     def sentences(self) -> list[str]:
-        """The passage's sentences, paragraph by paragraph (what answers quote from)."""
+        """The passage's quotable sentences, paragraph by paragraph (what answers quote from):
+        fragments such as a contents entry or a flowchart box stay searchable but are never
+        quoted as a whole answer."""
         return [
             sentence
             for paragraph in self.body.split("\n\n")
             for sentence in split_sentences(paragraph)
+            if is_quotable(sentence)
         ]
 
     @property
@@ -99,6 +105,7 @@ class Chunk:
             "position": self.position,
             "body": self.body,
             "questions": json.dumps(list(self.questions)),
+            "source_updated": self.source_updated,
         }
 
     def to_document(self) -> Document:
@@ -125,7 +132,32 @@ class Chunk:
             page=None if page < 0 else page,
             position=int(meta.get("position", 0)),
             questions=tuple(json.loads(str(meta.get("questions") or "[]"))),
+            source_updated=str(meta.get("source_updated") or ""),
         )
+
+
+# "Stands for: special educational needs": a glossary or table label line is a statement.
+_LABEL_LINE = re.compile(r"^[A-Z][A-Za-z ]{2,20}:\s+\S")
+_SENTENCE_END = re.compile(r"[.!?:;][\"'”’)]*$")
+# Without a full stop, this many words still read as a statement rather than a label.
+_UNPUNCTUATED_STATEMENT_WORDS = 8
+
+
+def is_quotable(sentence: str) -> bool:
+    """True for text that reads as a statement: at least three words and either a sentence
+    ending, a 'Label: value' shape or a long run of words. A one-word contents entry
+    ("Statementing") or a flowchart box ("Assessment refused (6 weeks)") is not.
+
+    Without a part-of-speech tagger offline, punctuation and length stand in for "has a verb";
+    on the shipped corpus this rejects no sentence."""
+    count = len(words(sentence))
+    if count < 3:
+        return False
+    return (
+        bool(_SENTENCE_END.search(sentence))
+        or bool(_LABEL_LINE.match(sentence))
+        or count >= _UNPUNCTUATED_STATEMENT_WORDS
+    )
 
 
 def chunk_id_for(
@@ -176,9 +208,17 @@ def chunk_document(
 ) -> list[Chunk]:
     """Split a document into heading-scoped chunks of at most max_tokens (context included)."""
     meta = document.meta
-    meta_key = json.dumps(
-        [meta.title, meta.source_url, meta.publisher, meta.collection, str(meta.last_checked)]
-    )
+    updated = meta.source_updated.isoformat() if meta.source_updated else ""
+    key_parts = [
+        meta.title,
+        meta.source_url,
+        meta.publisher,
+        meta.collection,
+        str(meta.last_checked),
+    ]
+    if updated:  # ids of documents without the date stay as they were
+        key_parts.append(updated)
+    meta_key = json.dumps(key_parts)
     chunks: list[Chunk] = []
     groups = itertools.groupby(document.blocks, key=lambda b: (b.heading_path, b.page))
     for (heading_path, page), section in groups:
@@ -214,6 +254,7 @@ def chunk_document(
                     page=page,
                     position=len(chunks),
                     questions=questions,
+                    source_updated=updated,
                 )
             )
     return chunks

@@ -40,6 +40,16 @@ class DocumentMeta:
     summary: str = ""
     see_also: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    # The page's own "last updated" date, when it states one (web page text or metadata).
+    source_updated: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class DroppedText:
+    """Text left out of the index because a reader would not see it, and why."""
+
+    text: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -62,12 +72,24 @@ class Block:
 
 
 @dataclass
+class ExtractedText:
+    """What a web page or PDF yields before its metadata is checked: text blocks, the
+    citation metadata the file declares itself, and the hidden text left out."""
+
+    blocks: list[Block] = field(default_factory=list)
+    meta: dict[str, str] = field(default_factory=dict)
+    dropped: list[DroppedText] = field(default_factory=list)
+
+
+@dataclass
 class SourceDocument:
     """A parsed corpus file."""
 
     meta: DocumentMeta
     path: Path
     blocks: list[Block] = field(default_factory=list)
+    # Text in the file that a reader would not see (hidden HTML, invisible PDF text), with why.
+    dropped: list[DroppedText] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -102,16 +124,9 @@ def build_meta(raw: dict[str, Any], path: Path) -> DocumentMeta:
     source_url = str(data["source_url"]).strip()
     if not is_valid_url(source_url):
         raise DocumentError(f"source_url {source_url!r} is not an absolute http(s) URL")
-    last_checked = data["last_checked"]
-    if isinstance(last_checked, str):
-        try:
-            last_checked = dt.date.fromisoformat(last_checked.strip())
-        except ValueError as exc:
-            raise DocumentError(f"last_checked {last_checked!r} is not a YYYY-MM-DD date") from exc
-    if isinstance(last_checked, dt.datetime):
-        last_checked = last_checked.date()
-    if not isinstance(last_checked, dt.date):
-        raise DocumentError(f"last_checked {last_checked!r} is not a YYYY-MM-DD date")
+    last_checked = _date(data["last_checked"], "last_checked")
+    updated = data.get("source_updated")
+    source_updated = _date(updated, "source_updated") if updated else None
     return DocumentMeta(
         doc_id=str(data.get("doc_id") or path.name.split(".")[0]),
         title=str(data["title"]).strip(),
@@ -122,4 +137,19 @@ def build_meta(raw: dict[str, Any], path: Path) -> DocumentMeta:
         summary=str(data.get("summary") or "").strip(),
         see_also=tuple(str(item) for item in data.get("see_also") or ()),
         sources=tuple(str(item) for item in data.get("sources") or ()),
+        source_updated=source_updated,
     )
+
+
+def _date(value: Any, key: str) -> dt.date:
+    """A YYYY-MM-DD value (YAML may already have parsed it) as a date; DocumentError if not."""
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value.strip())
+        except ValueError as exc:
+            raise DocumentError(f"{key} {value!r} is not a YYYY-MM-DD date") from exc
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if not isinstance(value, dt.date):
+        raise DocumentError(f"{key} {value!r} is not a YYYY-MM-DD date")
+    return value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -9,8 +10,9 @@ from pathlib import Path
 
 from assistant.config import Settings
 from assistant.corpus.chunking import Chunk, chunk_document
-from assistant.corpus.documents import DocumentError, SourceDocument
+from assistant.corpus.documents import DocumentError, DroppedText, SourceDocument
 from assistant.corpus.embeddings import model_path, token_counter
+from assistant.corpus.files import FileLimits
 from assistant.corpus.index import ChunkStore
 from assistant.corpus.loaders import corpus_files, load_document
 
@@ -23,6 +25,24 @@ class Skipped:
 
     path: Path
     reason: str
+
+
+@dataclass
+class Dropped:
+    """Text in an indexed file that was left out because a reader would not see it."""
+
+    path: Path
+    text: str
+    reason: str
+
+
+@dataclass
+class OldPage:
+    """A document whose own "last updated" date is older than the configured age."""
+
+    path: Path
+    updated: dt.date
+    age_days: int
 
 
 @dataclass
@@ -39,6 +59,8 @@ class IngestReport:
     sentences_added: int = 0
     skipped: list[Skipped] = field(default_factory=list)
     kept_stale: list[str] = field(default_factory=list)
+    dropped: list[Dropped] = field(default_factory=list)
+    old_pages: list[OldPage] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -65,6 +87,13 @@ class IngestReport:
         ]
         for skipped in self.skipped:
             lines.append(f"SKIPPED {skipped.path}: {skipped.reason}")
+        for dropped in self.dropped:
+            lines.append(f"DROPPED from {dropped.path} ({dropped.reason}): {dropped.text!r}")
+        for old in self.old_pages:
+            lines.append(
+                f"OLD {old.path}: the page says it was last updated on {old.updated.isoformat()} "
+                f"({old.age_days} days ago); check it against the live page"
+            )
         for doc_id in self.kept_stale:
             lines.append(
                 f"KEPT the previously indexed version of {doc_id!r}, because its file now fails."
@@ -72,15 +101,43 @@ class IngestReport:
         return "\n".join(lines)
 
 
-def load_corpus(corpus_dir: Path, report: IngestReport) -> list[SourceDocument]:
+def file_limits(settings: Settings) -> FileLimits:
+    """The configured largest file sizes, in bytes."""
+    return FileLimits(
+        text_bytes=int(settings.max_text_file_mb * 1_048_576),
+        pdf_bytes=int(settings.max_pdf_file_mb * 1_048_576),
+    )
+
+
+def _note_document(
+    document: SourceDocument, path: Path, settings: Settings, report: IngestReport
+) -> None:
+    """Record the hidden text a document dropped, and warn when its page is old."""
+    report.dropped.extend(_dropped(path, document.dropped))
+    updated = document.meta.source_updated
+    if updated is not None:
+        age = ((settings.today or dt.date.today()) - updated).days
+        if age > settings.source_max_age_days:
+            report.old_pages.append(OldPage(path, updated, age))
+
+
+def _dropped(path: Path, found: list[DroppedText]) -> list[Dropped]:
+    return [Dropped(path, item.text, item.reason) for item in found]
+
+
+def load_corpus(
+    corpus_dir: Path, report: IngestReport, settings: Settings | None = None
+) -> list[SourceDocument]:
     """Every parseable document; files that fail are recorded in the report with the reason."""
+    settings = settings or Settings(corpus_dir=corpus_dir)
+    limits = file_limits(settings)
     documents: list[SourceDocument] = []
     seen: dict[str, Path] = {}
     files = corpus_files(corpus_dir)
     report.files_seen = len(files)
     for path in files:
         try:
-            document = load_document(path)
+            document = load_document(path, limits)
         except DocumentError as exc:
             report.skipped.append(Skipped(path, str(exc)))
             continue
@@ -97,6 +154,7 @@ def load_corpus(corpus_dir: Path, report: IngestReport) -> list[SourceDocument]:
             continue
         seen[doc_id] = path
         documents.append(document)
+        _note_document(document, path, settings, report)
     return documents
 
 
@@ -121,7 +179,7 @@ def ingest_corpus(
         report.skipped.append(Skipped(settings.corpus_dir, "the corpus folder does not exist"))
         return report
     progress(f"Reading documents in {settings.corpus_dir} ...")
-    documents = load_corpus(settings.corpus_dir, report)
+    documents = load_corpus(settings.corpus_dir, report, settings)
     report.documents = len(documents)
     if not documents:
         report.seconds = time.perf_counter() - started

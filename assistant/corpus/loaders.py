@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+import unicodedata
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +15,12 @@ from assistant.corpus.documents import (
     Block,
     DocumentError,
     DocumentMeta,
+    DroppedText,
+    ExtractedText,
     SourceDocument,
     build_meta,
 )
+from assistant.corpus.files import FileLimits, check_file, read_bytes, read_text
 
 SUPPORTED_SUFFIXES = (".md", ".html", ".htm", ".pdf")
 SIDECAR_SUFFIX = ".meta.yaml"
@@ -37,14 +42,17 @@ def plain_text(markdown: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def read_yaml_mapping(text: str, what: str) -> dict[str, Any]:
-    """Parse YAML that must be a mapping, with a readable error."""
+def read_yaml_mapping(text: str, what: str, line_offset: int = 0) -> dict[str, Any]:
+    """Parse YAML that must be a mapping, with a readable error naming the file line
+    (`line_offset` is how many lines of the file come before `text`)."""
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise DocumentError(f"{what} is not valid YAML{where}") from exc
+        where = f" at line {mark.line + 1 + line_offset}" if mark is not None else ""
+        problem = getattr(exc, "problem", None)
+        detail = f" ({problem})" if problem else ""
+        raise DocumentError(f"{what} is not valid YAML{where}{detail}") from exc
     if not isinstance(data, dict):
         raise DocumentError(f"{what} must be a set of 'key: value' lines")
     return data
@@ -57,6 +65,7 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     end = re.search(r"^---\s*$", text[3:], flags=re.MULTILINE)
     if end is None:
         raise DocumentError("front matter is not closed by a second '---' line")
+    # The front matter starts on the line of the opening '---', so YAML line 1 is file line 1.
     front = text[3 : 3 + end.start()]
     body = text[3 + end.end() :]
     return read_yaml_mapping(front, "front matter"), body
@@ -104,20 +113,38 @@ def markdown_blocks(body: str) -> list[Block]:
 
 def load_markdown(path: Path) -> SourceDocument:
     """A Markdown file with YAML front matter."""
-    front, body = split_front_matter(read_text(path))
+    text = read_text(path)
+    if not text.strip():
+        raise DocumentError("empty")
+    front, body = split_front_matter(text)
     meta = build_meta(front, path)
+    body, dropped = _without_hidden_html(body)
     blocks = markdown_blocks(body)
     if not any(not block.is_questions for block in blocks):
         raise DocumentError("the document has front matter but no text")
-    return SourceDocument(meta=meta, path=path, blocks=blocks)
+    return SourceDocument(meta=meta, path=path, blocks=blocks, dropped=dropped)
 
 
-def read_text(path: Path) -> str:
-    """File text as UTF-8, with a clear error for other encodings."""
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise DocumentError("the file is not UTF-8 text") from exc
+# An HTML tag inside Markdown ("<span hidden>", "<div style=...>"), not an autolink (<https://>).
+_HTML_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>")
+
+
+def _without_hidden_html(body: str) -> tuple[str, list[DroppedText]]:
+    """Markdown with raw HTML in it: hidden elements removed (as in a web page) and the other
+    tags stripped, keeping the lines so the Markdown structure survives."""
+    if not _HTML_TAG.search(body):
+        return body, []
+    from bs4 import BeautifulSoup
+
+    from assistant.corpus.html_visibility import remove_hidden
+
+    # Autolinks are escaped first, or the HTML parser would take them for tags and drop them.
+    escaped = re.sub(r"<((?:https?|mailto):[^<>\s]+)>", r"&lt;\1&gt;", body)
+    soup = BeautifulSoup(escaped, "html.parser")
+    dropped = remove_hidden(soup)
+    for tag in soup.find_all(("script", "style", "template", "noscript")):
+        tag.decompose()
+    return soup.get_text(), dropped
 
 
 def sidecar_meta(path: Path) -> dict[str, Any]:
@@ -132,30 +159,31 @@ def load_html(path: Path) -> SourceDocument:
     """An HTML page: main content only, metadata from the page and its sidecar file."""
     from assistant.corpus.html_text import extract_html
 
-    page = extract_html(read_text(path))
-    return _extracted(path, page.meta, page.blocks, "no readable main content found in the page")
+    return _extracted(
+        path, extract_html(read_bytes(path)), "no readable main content found in the page"
+    )
 
 
 def load_pdf(path: Path) -> SourceDocument:
     """A PDF via pypdf, one set of blocks per page so citations can give page numbers."""
     from assistant.corpus.pdf_text import extract_pdf
 
-    pdf = extract_pdf(path)
     return _extracted(
-        path, pdf.meta, pdf.blocks, "no extractable text (a scanned PDF needs OCR first)"
+        path, extract_pdf(path), "no extractable text (a scanned PDF needs OCR first)"
     )
 
 
-def _extracted(
-    path: Path, found: Mapping[str, Any], blocks: list[Block], empty_reason: str
-) -> SourceDocument:
+def _extracted(path: Path, extracted: ExtractedText, empty_reason: str) -> SourceDocument:
     """A document from extracted metadata and blocks; the sidecar file's keys win."""
-    raw = {key: value for key, value in found.items() if value}
+    blocks, dropped = extracted.blocks, extracted.dropped
+    raw: dict[str, Any] = {key: value for key, value in extracted.meta.items() if value}
     raw.update(sidecar_meta(path))
     meta = _meta_with_hint(raw, path)
     if not blocks:
+        if dropped:
+            empty_reason += f" (all {len(dropped)} pieces of text in it are hidden from readers)"
         raise DocumentError(empty_reason)
-    return SourceDocument(meta=meta, path=path, blocks=blocks)
+    return SourceDocument(meta=meta, path=path, blocks=blocks, dropped=dropped)
 
 
 def _meta_with_hint(raw: dict[str, Any], path: Path) -> DocumentMeta:
@@ -174,20 +202,40 @@ LOADERS: dict[str, Callable[[Path], SourceDocument]] = {
 }
 
 
-def load_document(path: Path) -> SourceDocument:
+def load_document(path: Path, limits: FileLimits | None = None) -> SourceDocument:
     """Load any supported corpus file, raising DocumentError with the reason if it cannot be used."""
     loader = LOADERS.get(path.suffix.lower())
     if loader is None:
         raise DocumentError(f"unsupported file type {path.suffix!r}")
-    return loader(path)
+    check_file(path, limits or FileLimits())
+    return normalised(loader(path))
+
+
+def normalised(document: SourceDocument) -> SourceDocument:
+    """The document with NFKC applied to its text, as questions get in the input guard:
+    typeset ligatures (the 'ﬁ' in 'beneﬁt'), full-width and other compatibility characters
+    become the plain letters a parent types, so search and quoting see the same words."""
+    blocks = [
+        replace(
+            block,
+            text=unicodedata.normalize("NFKC", block.text),
+            heading_path=tuple(unicodedata.normalize("NFKC", h) for h in block.heading_path),
+        )
+        for block in document.blocks
+    ]
+    meta = replace(document.meta, title=unicodedata.normalize("NFKC", document.meta.title))
+    return replace(document, meta=meta, blocks=blocks)
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
-    """Every loadable file under the corpus folder, in a stable order (README files excluded)."""
+    """Every corpus file under the folder, in a stable order (README files excluded).
+
+    Symbolic links are listed even when broken or looping, so ingest can name them with the
+    reason rather than skip them without a word."""
     return sorted(
         path
         for path in corpus_dir.rglob("*")
-        if path.is_file()
+        if (path.is_symlink() or path.is_file())
         and path.suffix.lower() in SUPPORTED_SUFFIXES
         and path.name.lower() != "readme.md"
         and not any(part.startswith(".") for part in path.relative_to(corpus_dir).parts)
