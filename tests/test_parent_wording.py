@@ -13,12 +13,16 @@ import pytest
 
 from assistant.answering.answer import Answer, Kind
 from assistant.answering.message import is_ordinary_word, language_of, read_message, spell_out
-from assistant.answering.understand import understand
+from assistant.answering.understand import council_for, understand
 from assistant.config import get_settings
 from assistant.corpus.glossary import Glossary
 from assistant.pipeline import AnswerPipeline
 
 pytestmark = pytest.mark.slow
+
+
+def _glossary() -> Glossary:
+    return Glossary.from_corpus(get_settings().corpus_dir)
 
 
 def said(answer: Answer, pattern: str) -> bool:
@@ -50,6 +54,33 @@ def test_a_question_starting_in_lower_case_is_found_inside_a_story() -> None:
         "if they refuse to assess him what can i do??"
     )
     assert message.questions == ("if they refuse to assess him what can i do??",)
+
+
+def test_another_area_named_earlier_still_holds_in_a_follow_up() -> None:
+    history = [
+        {
+            "role": "user",
+            "content": "we live in newcastle under lyme and my daughter needs an ehcp",
+        },
+        {"role": "assistant", "content": "Staffordshire County Council runs that area."},
+        {"role": "user", "content": "so i ask them not stoke?"},
+        {"role": "assistant", "content": "Yes, ask Staffordshire County Council."},
+    ]
+    query = understand("do they have to do it in 20 weeks like stoke", history, _glossary(), 6)
+    assert query.other_area is not None
+    assert council_for(query.other_area) == "Staffordshire County Council"
+
+
+def test_a_question_ending_then_follows_on() -> None:
+    history = [
+        {"role": "user", "content": "what are short breaks?"},
+        {"role": "assistant", "content": "Short breaks give disabled children time away."},
+    ]
+    query = understand(
+        "who do i ring to get assessed for the bigger stuff then", history, _glossary(), 6
+    )
+    assert query.is_follow_up
+    assert "short breaks" in query.search_text
 
 
 def test_ordinary_words_in_capitals_are_not_names() -> None:
@@ -123,6 +154,15 @@ def test_too_poorly_for_school_is_answered_from_the_illness_guidance(
     )
     assert answer.kind == Kind.ANSWERED, answer.reply
     assert "children-too-ill-for-school" in {c.doc_id for c in answer.citations}
+
+
+def test_who_to_talk_to_and_how_often_gets_both_answers(shipped_pipeline: AnswerPipeline) -> None:
+    answer = shipped_pipeline.answer(
+        "my son is on the SEN register but i've never seen a plan. who do i talk to about it at "
+        "school? and how often should they meet me"
+    )
+    assert said(answer, r"SENCO")
+    assert said(answer, r"three times a year|once a term")
 
 
 def test_a_story_then_can_i_still_ask(shipped_pipeline: AnswerPipeline) -> None:
