@@ -272,10 +272,13 @@ class AnswerPipeline:
         story weighed in (the story carries the topic, the question says what is asked); for a
         follow-up, its own words mixed with the question it follows (more of its own words, the
         more they weigh)."""
-        if query.is_follow_up and query.context_text:
-            own, context = self.vectors.queries([query.own_text, query.context_text])
+        if query.is_follow_up and query.context_parts:
+            # Each earlier turn embedded alone and averaged: one long turn cannot outweigh the
+            # others, as it does when the turns are joined into one text (dev2 follow-ups:
+            # 50.0 -> 57.1 % of facts).
+            own, *turns = self.vectors.queries([query.own_text, *query.context_parts])
             weight = FOLLOW_UP_OWN_WEIGHT[min(query.own_words, len(FOLLOW_UP_OWN_WEIGHT) - 1)]
-            return _unit(weight * own + (1 - weight) * context)
+            return _unit(weight * own + (1 - weight) * _unit(np.mean(turns, axis=0)))
         if query.focus:
             whole, focus = self.vectors.queries([query.search_text, query.focus])
             return _unit(whole + focus)

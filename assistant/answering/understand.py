@@ -98,6 +98,8 @@ class Query:
     own_words: int = 0
     # The question sentences of the turn being followed up (its topic), spelled out.
     context_text: str = ""
+    # The same, one entry per earlier turn, the most recent first.
+    context_parts: tuple[str, ...] = ()
     # The last answer's text: passages the parent has just read rank lower for a follow-up.
     previous_answer: str = ""
     language: str = "en"
@@ -263,6 +265,7 @@ def understand(
         part_labels=message.parts if parts else (),
         own_text=glossary.expand(plain) if follow_up else "",
         context_text=glossary.expand(context) if context else "",
+        context_parts=tuple(glossary.expand(a) for a in asked if a) if follow_up else (),
         own_words=len(content_words(plain)) if follow_up else 0,
         previous_answer=previous if follow_up else "",
         language=message.language,
