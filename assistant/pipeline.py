@@ -11,6 +11,7 @@ import datetime as dt
 import re
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -34,6 +35,7 @@ from assistant.corpus.embeddings import SentenceVectors, load_embeddings
 from assistant.corpus.glossary import Glossary
 from assistant.corpus.index import ChunkStore, LexicalIndex
 from assistant.corpus.ingest import ingest_corpus
+from assistant.privacy import without_personal_details
 from assistant.text import split_sentences
 
 History = Sequence[dict[str, str]]
@@ -160,6 +162,12 @@ class AnswerPipeline:
 
         # 1. Guard the input: plain text, bounded length.
         guarded = guard_input(question, settings.max_question_chars)
+        if not guarded.is_empty:
+            # Personal details are dropped before the question is understood, so "DOB" or a
+            # child's name is never taken for what is asked (and never reaches a debug field).
+            guarded = replace(guarded, text=without_personal_details(guarded.text))
+            guarded = replace(guarded, is_empty=not re.search(r"\w", guarded.text))
+            history = [{**t, "content": without_personal_details(t["content"])} for t in history]
         if guarded.is_empty:
             return canned("empty_question", "")
         notes = []
@@ -372,7 +380,7 @@ class AnswerPipeline:
         unknown = self.vocabulary.unknown_names(query.standalone)
         short = len(content_words(query.standalone)) <= SHORT_QUESTION_WORDS
         if unknown and short and confidence < self.settings.unknown_name_threshold:
-            return replies()["not_found"]["unknown_name"].format(name=unknown[0])
+            return str(replies()["not_found"]["unknown_name"])
         if confidence < self.settings.not_found_threshold:
             return ""
         return None
