@@ -6,7 +6,7 @@ import argparse
 
 import assistant  # noqa: F401  (sets the offline environment before any model library loads)
 from assistant.config import get_settings
-from assistant.interfaces.web import build_app
+from assistant.interfaces.web import build_app, serve
 from assistant.pipeline import AnswerPipeline
 from assistant.records import ConversationRecords
 
@@ -20,8 +20,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     print("Loading the assistant ...", flush=True)
     pipeline = AnswerPipeline.load(settings, progress=lambda m: print(m, flush=True))
-    app = build_app(pipeline, ConversationRecords(settings.log_dir))
-    app.queue().launch(server_name=args.host, server_port=args.port, share=False)
+    app = build_app(pipeline, ConversationRecords(settings.log_dir), settings)
+    serve(app, settings, server_name=args.host, server_port=args.port)
 
 
 if __name__ == "__main__":

@@ -102,10 +102,26 @@ _LABEL = (
     r"(?:(?:my )?(?:e-?mail(?: address)?|phone(?: number)?|mobile(?: number)?|tel(?:ephone)?|"
     r"number|nhs(?: number| no\.?)?|postcode|address)(?: is)?\s*[:=-]?\s*)"
 )
-_DROPPED = re.compile(
-    rf"(?:\b(?i:my name is|name's|i am|i'm|this is)\s*,?\s*)?"
-    rf"(?i:{_LABEL})?\[(?:email|phone|nhs number|postcode|name)\](?:\s+here\b)?"
+_DROPPED = re.compile(rf"(?i:{_LABEL})?\[(?:email|phone|nhs number|postcode)\]")
+_INTRODUCED = re.compile(
+    r"\b(?i:my name is|name's|i am|i'm|this is)\s*,?\s*\[name\]|\[name\]\s+here\b"
 )
+_CHILD = re.compile(
+    r"\b(?:my|our) (?:son|daughter|child|boy|girl|kid|baby|grandson|granddaughter|nephew|niece|"
+    r"stepson|stepdaughter|foster (?:son|daughter|child))\b",
+    re.IGNORECASE,
+)
+_CUED_NAME = re.compile(rf"\b({_RELATIVE})\s*,?\s+\[name\]", re.IGNORECASE)
+# What is left of a sentence that only introduced the family ("my daughter.").
+_LEFTOVER_WORDS = set(
+    "my our and i am i'm im we are is the a mum dad this son daughter child boy girl kid baby "
+    "grandson granddaughter nephew niece stepson stepdaughter foster partner husband wife at "
+    "on in".split()
+)
+
+
+def _leftover(sentence: str) -> bool:
+    return all(word in _LEFTOVER_WORDS for word in re.findall(r"[a-z']+", sentence.lower()))
 
 
 def without_personal_details(text: str) -> str:
@@ -113,17 +129,24 @@ def without_personal_details(text: str) -> str:
 
     Names, emails, phone and NHS numbers, postcodes and dates of birth are dropped with their
     labels ("phone 07700 900123", "DOB 03/04/2015", "my name is Jane"), so they cannot be
-    mistaken for what is asked; other dates stay (the deadline calculator needs them).
+    mistaken for what is asked; a child's name used later becomes "my child" ("can Amy have?"
+    → "can my child have?"); a sentence left with nothing but "my daughter" goes; other dates
+    stay (the deadline calculator needs them).
     """
     text = _BIRTH_DATE.sub(" ", text)
     for placeholder, pattern in _RULES:
         if placeholder != "[date]":
             text = pattern.sub(placeholder, text)
+    has_child = bool(_CHILD.search(text))
     text = _replace_names(text, "[name]")
+    text = _CUED_NAME.sub(r"\1", text)
     text = _DROPPED.sub(" ", text)
+    text = _INTRODUCED.sub(" ", text)
+    text = text.replace("[name]", "my child" if has_child else " ")
     text = re.sub(r"\([\s,;:]*\)", " ", text)
+    sentences = re.split(r"(?<=[.!?])\s+", text)
+    text = " ".join(s for s in sentences if not _leftover(s))
     text = re.sub(r"\s+([,.;:?!])", r"\1", text)
     text = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", text)
     text = re.sub(r"[,;:]+([.?!])", r"\1", text)
-    text = re.sub(r"^[\s,.;:]+|\s+", " ", text).strip(" ,;:")
-    return text
+    return re.sub(r"\s+", " ", text).strip(" ,;:")

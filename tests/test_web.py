@@ -10,7 +10,7 @@ import pytest
 from conftest import free_port
 
 from assistant.answering.answer import Answer, Citation, Kind, Statement
-from assistant.interfaces.web import build_app, render_answer
+from assistant.interfaces.web import build_app, render_answer, serve
 from assistant.pipeline import AnswerPipeline
 from assistant.records import ConversationRecords
 
@@ -30,8 +30,13 @@ def running_app(
     log_dir = tmp_path_factory.mktemp("weblogs")
     app = build_app(tiny_pipeline, ConversationRecords(log_dir))
     port = free_port()
-    app.queue().launch(
-        server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True
+    serve(
+        app,
+        tiny_pipeline.settings,
+        server_name="127.0.0.1",
+        server_port=port,
+        prevent_thread_lock=True,
+        quiet=True,
     )
     try:
         yield f"http://127.0.0.1:{port}/", log_dir
@@ -55,11 +60,13 @@ def test_app_answers_through_gradio_client(running_app: tuple[str, Path]) -> Non
     answer = text_of(messages[1])
     assert "2 sessions a month" in answer
     assert "[[1]](https://localoffer.stoke.gov.uk/things-2/aiming-high-activities/3)" in answer
-    passages = [m for m in messages[2:] if m["metadata"].get("title", "").startswith("Source [1]")]
-    assert passages and "24 sessions a year" in text_of(passages[0])
+    # The cited passage is in a native <details> panel under the answer.
+    panel = answer.split('<details class="source"><summary>Source [1]: ', 1)[1]
+    assert "24 sessions a year" in panel.split("</details>", 1)[0]
     logged = [json.loads(line) for line in (log_dir / "answers.jsonl").read_text().splitlines()]
     assert logged[-1]["kind"] == "answered"
-    assert "tom@example.com" not in logged[-1]["question"] and "[email]" in logged[-1]["question"]
+    assert "tom@example.com" not in logged[-1]["question"]
+    assert "Aiming High sessions" in logged[-1]["question"]
 
 
 def test_rendering_neutralises_html_and_markdown_from_documents() -> None:
