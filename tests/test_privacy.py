@@ -25,7 +25,10 @@ PLAIN = "How many Aiming High sessions can my child have?"
         ("Jane Example here, can I get help with transport?", ["Jane", "Example"]),
         ("MY NAME IS JANE EXAMPLE AND MY SON TOM NEEDS HELP", ["JANE", "EXAMPLE", "TOM"]),
         ("my name is jane example, what is a senco?", ["jane", "example"]),
-        ("Email jane@example.com or call +44 7700 900123, NHS 943 476 5919", ["jane@", "900123", "5919"]),
+        (
+            "Email jane@example.com or call +44 7700 900123, NHS 943 476 5919",
+            ["jane@", "900123", "5919"],
+        ),
     ],
 )
 def test_names_and_numbers_are_redacted_everywhere_they_appear(
