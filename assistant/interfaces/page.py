@@ -22,12 +22,14 @@ footer { display: none !important; }
 
 # Source panels are native <details>, so Space and Enter open them; the script mirrors their
 # state in aria-expanded, and replaces Gradio's message labels (the raw Markdown of the answer)
-# with the text a sighted reader sees.
+# with the text a sighted reader sees, and brings each new question to the top of the screen
+# (Gradio's own scrolling jumps to the end of the answer).
 HEAD = """
 <script>
 (() => {
   const MARK = "'s message: ";
   let queued = false;
+  let seen = 0;
   const fix = () => {
     queued = false;
     document.querySelectorAll("details.source > summary").forEach((summary) => {
@@ -42,6 +44,10 @@ HEAD = """
       const label = who + MARK + text;
       if (el.getAttribute("aria-label") !== label) el.setAttribute("aria-label", label);
     });
+    // A new question: bring it to the top of the screen, so its answer starts in view.
+    const asked = document.querySelectorAll("#chat [aria-label^=\\"user" + MARK + "\\"]");
+    if (asked.length > seen) { asked[asked.length - 1].scrollIntoView({ block: "start" }); }
+    seen = asked.length;
   };
   const later = () => { if (!queued) { queued = true; requestAnimationFrame(fix); } };
   document.addEventListener("toggle", later, true);

@@ -77,12 +77,12 @@ def render_answer(answer: Answer) -> str:
         words = "; ".join(f"**{safe_text(t)}**: {safe_text(m)}" for t, m in answer.words_used)
         parts.append(f"*Words used:* {words}")
     if answer.citations:
-        parts.append("**Sources**\n\n" + "\n".join(_source_lines(answer.citations)))
+        parts.append("**Sources**\n\n" + "  \n".join(_source_lines(answer.citations)))
     return "\n\n".join(part for part in parts if part)
 
 
 def _source_lines(citations: list[Citation]) -> list[str]:
-    """One numbered line per document: passages of one page share its line ("1, 3. Title")."""
+    """One line per document: passages of one page share its line ("1, 3: Title")."""
     by_url: dict[str, list[Citation]] = {}
     for citation in citations:
         by_url.setdefault(citation.url, []).append(citation)
@@ -91,7 +91,7 @@ def _source_lines(citations: list[Citation]) -> list[str]:
         numbers = ", ".join(str(c.n) for c in group)
         sections = list(dict.fromkeys(c.section for c in group if c.section))
         suffix = f" — {safe_text('; '.join(sections))}" if sections else ""
-        lines.append(f"- {numbers}. [{safe_text(group[0].title)}]({url}){suffix}")
+        lines.append(f"{numbers}: [{safe_text(group[0].title)}]({url}){suffix}")
     return lines
 
 
@@ -117,10 +117,15 @@ def unescape(text: str) -> str:
 
 
 def _text_of(content: Any) -> str:
-    """A message's text, whether Gradio sends a string or a list of typed parts."""
+    """A message's text, whether Gradio sends a string, a typed part ({"type": "text", "text":
+    ...}), a message ({"content": ...}) or a list of those."""
+    if isinstance(content, str):
+        return content
     if isinstance(content, list):
-        return " ".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
-    return content if isinstance(content, str) else ""
+        return " ".join(_text_of(part) for part in content)
+    if isinstance(content, dict):
+        return _text_of(content.get("text", content.get("content", content.get("value"))))
+    return ""
 
 
 def history_turns(history: list[Any], max_chars: int = 20_000) -> list[dict[str, str]]:
@@ -207,8 +212,6 @@ def build_app(
 
     def feedback(data: gr.LikeData, history: list[Any], request: gr.Request) -> None:
         value = _text_of(data.value)
-        if isinstance(data.value, dict):
-            value = _text_of(data.value.get("value", data.value.get("content")))
         if value not in answers_sent:
             raise gr.Error("Feedback can only be given on an answer from this page.")
         if not feedbacks.allow(_session(request)):
