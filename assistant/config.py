@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     web_concurrency: int = 2
     # Per browser session, per minute: questions asked and feedback given.
     questions_per_minute: int = 20
+    # Per client address, per minute (API calls get a new session each time; a family hub's
+    # shared connection is one address, hence the margin).
+    questions_per_minute_per_address: int = 240
     feedback_per_minute: int = 30
     # Chat messages read back from the browser (the latest ones) and the size of each.
     max_history_messages: int = 40

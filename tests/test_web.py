@@ -91,3 +91,40 @@ def test_rendering_neutralises_html_and_markdown_from_documents() -> None:
     assert "<script>" not in html and "<b>" not in html
     assert "](javascript:" not in html
     assert "[[1]](https://x.gov.uk/p)" in html
+
+
+def test_limits_count_per_session_and_feedback_needs_a_real_answer() -> None:
+    from assistant.interfaces.limits import AnswerLedger, RateLimiter
+
+    limiter = RateLimiter(limit=2, window_s=60.0, max_keys=2)
+    assert [limiter.allow("a") for _ in range(3)] == [True, True, False]
+    assert limiter.allow("b")  # another parent is not held up
+    ledger = AnswerLedger(capacity=2)
+    ledger.add("answer one")
+    assert "answer one" in ledger and "made-up text" not in ledger
+    ledger.add("answer two")
+    ledger.add("answer three")
+    assert "answer one" not in ledger  # memory stays bounded
+
+
+@pytest.mark.slow
+def test_an_address_asking_too_fast_is_told_to_wait(
+    tiny_pipeline: AnswerPipeline, tmp_path: Path
+) -> None:
+    import httpx
+
+    from assistant.interfaces.api_client import ask
+
+    settings = tiny_pipeline.settings.model_copy(update={"questions_per_minute_per_address": 2})
+    app = build_app(tiny_pipeline, ConversationRecords(tmp_path), settings)
+    port = free_port()
+    serve(app, settings, server_name="127.0.0.1", server_port=port, prevent_thread_lock=True)
+    try:
+        with httpx.Client() as client:
+            replies = [
+                ask(client, f"http://127.0.0.1:{port}/", "What is a SENCO?") for _ in range(3)
+            ]
+    finally:
+        app.close()
+    assert [r.error is None for r in replies] == [True, True, False]
+    assert "SENCO" in replies[1].last_text()

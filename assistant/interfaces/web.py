@@ -11,6 +11,7 @@ from typing import Any
 import gradio as gr
 
 from assistant.answering.answer import Answer, Citation, Kind, Statement
+from assistant.answering.guard import clean_turn
 from assistant.config import Settings
 from assistant.interfaces import page
 from assistant.interfaces.limits import AnswerLedger, RateLimiter
@@ -178,6 +179,7 @@ def build_app(
     """
     settings = settings or pipeline.settings
     asks = RateLimiter(settings.questions_per_minute, 60.0)
+    asks_per_address = RateLimiter(settings.questions_per_minute_per_address, 60.0)
     feedbacks = RateLimiter(settings.feedback_per_minute, 60.0)
     answers_sent = AnswerLedger()
     max_chars = settings.max_message_chars
@@ -187,11 +189,12 @@ def build_app(
     ) -> Iterator[tuple[list[Any], str]]:
         """Echo the question as inert text, clear the box, then stream the cited answer."""
         started = time.perf_counter()
-        message = message[:max_chars] if isinstance(message, str) else ""
+        # Cut and cleaned before anything reads it (the echo included).
+        message = clean_turn(message, settings.max_question_chars)
         history = history[-settings.max_history_messages :] if isinstance(history, list) else []
         shown = [*history, gr.ChatMessage(role="user", content=safe_text(message))]
         yield shown, ""
-        if not asks.allow(_session(request)):
+        if not (asks.allow(_session(request)) and asks_per_address.allow(_address(request))):
             raise gr.Error(
                 "You have asked a lot of questions in a short time: please wait a minute."
             )
@@ -263,3 +266,9 @@ def build_app(
 def _session(request: gr.Request | None) -> str:
     """The key limits are counted under: the browser session (or API client)."""
     return str(getattr(request, "session_hash", None) or "anonymous")
+
+
+def _address(request: gr.Request | None) -> str:
+    """The client's network address (the proxy's, behind a reverse proxy)."""
+    client = getattr(request, "client", None)
+    return str(getattr(client, "host", None) or "unknown")
