@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from assistant.privacy import redact  # noqa: E402
+from assistant.privacy import redact
 
 # (message, details that must be removed, words that must stay)
 LABELLED: list[tuple[str, list[str], list[str]]] = [
