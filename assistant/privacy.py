@@ -42,12 +42,12 @@ _RELATIVE = (
 # Names after a cue: "my name is", "I'm", "called", or a relationship word, then a capitalised
 # word (or one in capitals); one or two words.
 _NAME_CUES = re.compile(
-    rf"\b((?i:(?:my|his|her|their|our) name is|name's|i am|i'm|im|called|named|this is|{_RELATIVE})\s*,?\s+)"
+    rf"\b((?i:(?:my|his|her|their|our) name is|name's|i am|i'm|im|(?:is|am|are|was|'s) (?:called|named)|this is|{_RELATIVE})\s*,?\s+)"
     rf"((?:{_NAME_WORD})(?:\s+(?:{_NAME_WORD}))?)\b"
 )
 # After "my name is" / "called" / "named" the next words are a name whatever their case.
 _NAME_ANY_CASE = re.compile(
-    r"\b((?i:(?:my|his|her|their|our) name is|name's|called|named)\s*,?\s+)([A-Za-z'’-]+(?:\s+[A-Za-z'’-]+)?)\b"
+    r"\b((?i:(?:my|his|her|their|our) name is|name's|(?:is|am|are|was|'s) (?:called|named))\s*,?\s+)([A-Za-z'’-]+(?:\s+[A-Za-z'’-]+)?)\b"
 )
 # A message that opens with a name: "Jane Example here, ..."
 _SIGNED = re.compile(r"^((?:[A-Z][a-z'’-]+\s+){0,1}[A-Z][a-z'’-]+)(\s+here\b)")
@@ -58,7 +58,11 @@ _NOT_NAMES = {
     "is", "has", "was", "and", "but", "with", "who's", "going", "getting", "trying", "looking",
     "asking", "writing", "here", "sen", "send", "ehc", "ehcp", "adhd", "asd", "sencos", "senco",
     "mum", "dad", "mother", "father", "parent", "carer", "struggling", "nonverbal", "non-verbal",
-    "currently", "now", "still", "also", "only", "age", "aged", "years", "months", "starting", "due", "being", "having", "unable", "able", "off", "out", "home", "told",
+    "currently", "now", "still", "also", "only", "age", "aged", "years", "months", "starting",
+    "due", "being", "having", "unable", "able", "off", "out", "home", "told",
+    # Who a parent says they are without naming themselves.
+    "polish", "pakistani", "british", "english", "urdu", "punjabi", "romanian", "muslim",
+    "christian", "single", "new", "from", "foster", "grandma", "grandad", "nan",
 }  # fmt: skip
 
 
@@ -73,12 +77,18 @@ def _name_words(match: re.Match[str]) -> list[str]:
 
 
 def _names(text: str) -> set[str]:
-    """Each word of every name found after a cue, as written."""
+    """Each word of every name found after a cue, as written.
+
+    A word in capitals counts only in a message written in capitals ("MY SON TOM"): elsewhere
+    it is an acronym ("a team called SENMAS").
+    """
+    letters = [c for c in text if c.isalpha()]
+    shouting = sum(c.isupper() for c in letters) > 0.6 * max(len(letters), 1)
     found: set[str] = set()
     for pattern in (_NAME_CUES, _NAME_ANY_CASE, _SIGNED):
         for match in pattern.finditer(text):
             found.update(_name_words(match) if pattern is not _SIGNED else match.group(1).split())
-    return {word for word in found if len(word) > 1}
+    return {w for w in found if len(w) > 1 and (shouting or not w.isupper())}
 
 
 def _replace_names(text: str, placeholder: str) -> str:
@@ -106,7 +116,8 @@ _LABEL = (
 )
 _DROPPED = re.compile(rf"(?i:{_LABEL})?\[(?:email|phone|nhs number|postcode)\]")
 _INTRODUCED = re.compile(
-    r"\b(?i:my name is|name's|i am|i'm|this is)\s*,?\s*\[name\]|\[name\]\s+here\b"
+    r"\b(?i:(?:my|his|her|their|our) name is|name's|i am|i'm|this is|"
+    r"(?:is|am|are|was|'s) (?:called|named))\s*,?\s*\[name\]|\[name\]\s+here\b"
 )
 _CHILD = re.compile(
     r"\b(?:my|our) (?:son|daughter|child|boy|girl|kid|baby|grandson|granddaughter|nephew|niece|"
