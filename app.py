@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import time
 
 import assistant  # noqa: F401  (sets the offline environment before any model library loads)
 from assistant.config import get_settings
-from assistant.interfaces.web import build_app, serve
-from assistant.pipeline import AnswerPipeline
-from assistant.records import ConversationRecords
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -18,9 +16,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default=settings.host)
     parser.add_argument("--port", type=int, default=settings.port)
     args = parser.parse_args(argv)
-    print("Loading the assistant ...", flush=True)
-    pipeline = AnswerPipeline.load(settings, progress=lambda m: print(m, flush=True))
+    started = time.perf_counter()
+
+    def progress(message: str) -> None:
+        print(f"[{time.perf_counter() - started:5.1f} s] {message}", flush=True)
+
+    # The libraries take most of the start-up: say what is loading, so nobody waits in silence.
+    progress("Loading the web page framework ...")
+    from assistant.interfaces.web import build_app, serve
+    from assistant.records import ConversationRecords
+
+    progress("Loading the language model and the search index ...")
+    from assistant.pipeline import AnswerPipeline
+
+    pipeline = AnswerPipeline.load(settings, progress=progress)
     app = build_app(pipeline, ConversationRecords(settings.log_dir), settings)
+    progress(f"Ready: open http://{args.host}:{args.port}")
     serve(app, settings, server_name=args.host, server_port=args.port)
 
 
