@@ -128,11 +128,14 @@ def served_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
         while time.time() < deadline:
             if process.poll() is not None:
                 raise AssertionError(f"app.py exited early:\n{log.read_text()}")
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                time.sleep(1)
+            # The page is served at once; the pipeline (and a first index build) loads behind it.
+            if "Ready to answer." in log.read_text():
+                try:
+                    with socket.create_connection(("127.0.0.1", port), timeout=1):
+                        break
+                except OSError:
+                    pass
+            time.sleep(1)
         else:
             raise AssertionError(f"app.py did not start:\n{log.read_text()}")
         yield f"http://127.0.0.1:{port}/", root, log.read_text()

@@ -128,3 +128,37 @@ def test_an_address_asking_too_fast_is_told_to_wait(
         app.close()
     assert [r.error is None for r in replies] == [True, True, False]
     assert "SENCO" in replies[1].last_text()
+
+
+@pytest.mark.slow
+def test_the_page_is_served_while_the_pipeline_loads(
+    tiny_pipeline: AnswerPipeline, tmp_path: Path
+) -> None:
+    import threading
+    from concurrent.futures import Future
+
+    import httpx
+
+    from assistant.interfaces.api_client import ask
+
+    loading: Future[AnswerPipeline] = Future()
+    app = build_app(loading, ConversationRecords(tmp_path), tiny_pipeline.settings)
+    port = free_port()
+    serve(
+        app,
+        tiny_pipeline.settings,
+        server_name="127.0.0.1",
+        server_port=port,
+        prevent_thread_lock=True,
+    )
+    try:
+        with httpx.Client() as client:
+            page = client.get(f"http://127.0.0.1:{port}/")
+            assert page.status_code == 200 and not loading.done()
+            # The question is asked before loading ends, and answered once it does.
+            threading.Timer(2.0, loading.set_result, [tiny_pipeline]).start()
+            reply = ask(client, f"http://127.0.0.1:{port}/", "What is a SENCO?")
+    finally:
+        app.close()
+    assert reply.error is None and "SENCO" in reply.last_text()
+    assert "still starting up" not in reply.last_text()

@@ -6,7 +6,8 @@ import html
 import re
 import time
 from collections.abc import Iterator
-from typing import Any
+from concurrent.futures import Future
+from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
@@ -15,8 +16,10 @@ from assistant.answering.guard import clean_turn
 from assistant.config import Settings
 from assistant.interfaces import page
 from assistant.interfaces.limits import AnswerLedger, RateLimiter
-from assistant.pipeline import AnswerPipeline
 from assistant.records import ConversationRecords
+
+if TYPE_CHECKING:  # the pipeline's libraries load in the background (see app.py)
+    from assistant.pipeline import AnswerPipeline
 
 TITLE = "Stoke-on-Trent SEND help"
 NOTICE = (
@@ -29,6 +32,7 @@ NOTICE = (
     "numbers removed, the kind of answer given, which sources it used, and any feedback you "
     "choose to give. Nothing else is stored."
 )
+STILL_LOADING = "The assistant is still starting up: your answer will appear in a few seconds."
 EXAMPLES = [
     "How do I ask for an EHC needs assessment in Stoke-on-Trent?",
     "How long does the council have to decide whether to assess?",
@@ -170,14 +174,20 @@ def serve(app: gr.Blocks, settings: Settings, **launch: Any) -> None:
 
 
 def build_app(
-    pipeline: AnswerPipeline, records: ConversationRecords, settings: Settings | None = None
+    pipeline: AnswerPipeline | Future[AnswerPipeline],
+    records: ConversationRecords,
+    settings: Settings | None = None,
 ) -> gr.Blocks:
     """The Gradio Blocks app: notice, question box, chat with cited sources, feedback.
+
+    `pipeline` may still be loading (a Future): the page is served at once, and a question
+    asked meanwhile waits for it.
 
     Built from Gradio's Chatbot rather than ChatInterface so the parent's own message is echoed
     as inert text: ChatInterface shows it as HTML, so a typed <b> tag would render.
     """
-    settings = settings or pipeline.settings
+    if settings is None:
+        settings = pipeline.result().settings if isinstance(pipeline, Future) else pipeline.settings
     asks = RateLimiter(settings.questions_per_minute, 60.0)
     asks_per_address = RateLimiter(settings.questions_per_minute_per_address, 60.0)
     feedbacks = RateLimiter(settings.feedback_per_minute, 60.0)
@@ -198,7 +208,10 @@ def build_app(
             raise gr.Error(
                 "You have asked a lot of questions in a short time: please wait a minute."
             )
-        answer = pipeline.answer(message, history_turns(history, max_chars))
+        if isinstance(pipeline, Future) and not pipeline.done():
+            yield [*shown, gr.ChatMessage(role="assistant", content=STILL_LOADING)], ""
+        ready = pipeline.result() if isinstance(pipeline, Future) else pipeline
+        answer = ready.answer(message, history_turns(history, max_chars))
         try:
             records.record_answer(answer, time.perf_counter() - started)
         except OSError as exc:  # a full disk must not stop a parent getting an answer
