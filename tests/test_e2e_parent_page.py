@@ -67,7 +67,7 @@ def test_nothing_personal_is_kept_after_a_reload(served_app: tuple[str, Path, st
         page.goto(url)
         ask(page, JANE)
         page.locator("#chat button[aria-label='Like']").last.click()
-        expect(page.get_by_text("your feedback has been saved")).to_be_visible(timeout=10_000)
+        expect(page.get_by_text("your feedback has been saved")).to_be_visible(timeout=30_000)
         during = stored_in_browser(page)
         page.reload()
         expect(page.locator("#question textarea")).to_be_visible(timeout=30_000)
@@ -76,6 +76,7 @@ def test_nothing_personal_is_kept_after_a_reload(served_app: tuple[str, Path, st
         for link in ("Runs", "Use via API", "Settings", "Built with Gradio"):
             assert page.get_by_text(link, exact=True).count() == 0, link
         assert page.locator('#chat [aria-label^="bot\'s message"]').count() == 0
+        expect(page.get_by_text("nothing is kept in your browser")).to_be_visible()
         browser.close()
     server_side = "".join(
         path.read_text(encoding="utf-8")
@@ -99,9 +100,17 @@ def check_accessibility(page: Any, viewport: dict[str, int], shots: Path) -> Non
     assert top is not None and top["y"] + top["height"] <= viewport["height"]  # first screen
     for question in QUESTIONS:
         ask(page, question)
-        last_answer = page.locator('#chat [aria-label^="bot\'s message"]').last
-        where = last_answer.bounding_box()
-        assert where is not None and 0 <= where["y"] < viewport["height"] - 100, where
+        # The start of the new answer is on screen (the page scrolls after it renders).
+        page.wait_for_function(
+            """(height) => {
+                const answers = document.querySelectorAll(
+                    "#chat [aria-label^=\\"bot's message\\"]");
+                const top = answers[answers.length - 1].getBoundingClientRect().top;
+                return top >= 0 && top < height - 100;
+            }""",
+            arg=viewport["height"],
+            timeout=15_000,
+        )
     page.screenshot(path=str(shots / f"answers-{viewport['width']}.png"), full_page=True)
 
     results = Axe().run(page).response

@@ -30,7 +30,8 @@ NOTICE = (
     "advice.** If a child or adult is in danger, call 999.\n\n"
     "*What we keep:* your question with names, email addresses, phone numbers, dates and NHS "
     "numbers removed, the kind of answer given, which sources it used, and any feedback you "
-    "choose to give. Nothing else is stored."
+    "choose to give. Nothing else is stored, and nothing is kept in your browser: once you "
+    "close or reload this page, the conversation is gone."
 )
 STILL_LOADING = "The assistant is still starting up: your answer will appear in a few seconds."
 EXAMPLES = [
