@@ -71,6 +71,19 @@ class Settings(BaseSettings):
     # Web chat
     host: str = "127.0.0.1"
     port: int = 7860
+    # Requests wait in the queue (up to this many) rather than fail under load.
+    web_queue_size: int = 512
+    # Answers computed at once; the model is CPU-bound and the machine has few cores.
+    web_concurrency: int = 2
+    # Per browser session, per minute: questions asked and feedback given.
+    questions_per_minute: int = 20
+    # Per client address, per minute (API calls get a new session each time; a family hub's
+    # shared connection is one address, hence the margin).
+    questions_per_minute_per_address: int = 240
+    feedback_per_minute: int = 30
+    # Chat messages read back from the browser (the latest ones) and the size of each.
+    max_history_messages: int = 40
+    max_message_chars: int = 20_000
 
 
 @cache

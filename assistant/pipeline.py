@@ -11,6 +11,7 @@ import datetime as dt
 import re
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -25,7 +26,7 @@ from assistant.answering.compose import (
     passage_sentences,
 )
 from assistant.answering.deadlines import DeadlinePlan, plan_deadlines
-from assistant.answering.guard import GuardedInput, guard_input
+from assistant.answering.guard import GuardedInput, clean_turn, guard_input
 from assistant.answering.rerank import rerank
 from assistant.answering.respond import answered, canned, citation_for, replies, with_box
 from assistant.answering.retrieval import Candidate, HybridRetriever, hybrid_search
@@ -39,6 +40,7 @@ from assistant.corpus.embeddings import SentenceVectors, load_embeddings
 from assistant.corpus.glossary import Glossary
 from assistant.corpus.index import ChunkStore, LexicalIndex
 from assistant.corpus.ingest import ingest_corpus
+from assistant.privacy import without_personal_details
 from assistant.text import split_sentences
 
 History = Sequence[dict[str, str]]
@@ -163,13 +165,25 @@ class AnswerPipeline:
         settings = self.settings
 
         # 1. Guard the input: plain text, bounded length.
-        guarded = guard_input(question, settings.max_question_chars)
+        limit = settings.max_question_chars
+        guarded = guard_input(question, limit)
+        if not guarded.is_empty:
+            # Personal details are dropped before the question is understood, so "DOB" or a
+            # child's name is never taken for what is asked (and never reaches a debug field).
+            guarded = replace(guarded, text=without_personal_details(guarded.text))
+            guarded = replace(guarded, is_empty=not re.search(r"\w", guarded.text))
+            history = [{**t, "content": clean_turn(t.get("content"), limit)} for t in history]
+            history = [
+                {**t, "content": without_personal_details(t["content"])}
+                if t.get("role") == "user"
+                else t
+                for t in history
+            ]
         if guarded.is_empty:
             return canned("empty_question", "")
         notes = []
         if guarded.was_trimmed:
-            limit = f"{settings.max_question_chars:,}"
-            notes.append(replies()["trimmed"]["note"].format(limit=limit))
+            notes.append(replies()["trimmed"]["note"].format(limit=f"{limit:,}"))
         timer.lap("guard")
 
         # 2. Safeguarding, before anything else: urgent contacts alone, or the answer under a
@@ -381,7 +395,7 @@ class AnswerPipeline:
         unknown = self.vocabulary.unknown_names(query.standalone)
         short = len(content_words(query.standalone)) <= SHORT_QUESTION_WORDS
         if unknown and short and confidence < self.settings.unknown_name_threshold:
-            return replies()["not_found"]["unknown_name"].format(name=unknown[0])
+            return str(replies()["not_found"]["unknown_name"])
         if confidence < self.settings.not_found_threshold:
             return ""
         return None

@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +25,19 @@ FIXTURES = Path(__file__).parent / "fixtures"
 TINY_CORPUS = FIXTURES / "corpus"
 SHIPPED_CORPUS = PROJECT_ROOT / "corpus"
 TODAY = dt.date(2026, 11, 25)
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Debian's Chromium otherwise tries to reach Google's hosts at every start.
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+]
 
 
 def free_port() -> int:
@@ -80,3 +99,46 @@ def corpus_copy(tmp_path: Path) -> Iterator[Path]:
     target = tmp_path / "corpus"
     shutil.copytree(TINY_CORPUS, target)
     yield target
+
+
+@pytest.fixture(scope="session")
+def served_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, str]]:
+    """The real app.py on the tiny corpus, started on an empty index (it builds it); yields
+    its address, its folder (logs, the server's output in app.log) and what it printed."""
+    root = tmp_path_factory.mktemp("e2e")
+    port = free_port()
+    log = root / "app.log"
+    env = {
+        **os.environ,
+        "SEND_CORPUS_DIR": str(TINY_CORPUS),
+        "SEND_INDEX_DIR": str(root / "index"),  # empty: the app must build it
+        "SEND_LOG_DIR": str(root / "logs"),
+        "SEND_PORT": str(port),
+    }
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "app.py"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.time() + 240
+        while time.time() < deadline:
+            if process.poll() is not None:
+                raise AssertionError(f"app.py exited early:\n{log.read_text()}")
+            # The page is served at once; the pipeline (and a first index build) loads behind it.
+            if "Ready to answer." in log.read_text():
+                try:
+                    with socket.create_connection(("127.0.0.1", port), timeout=1):
+                        break
+                except OSError:
+                    pass
+            time.sleep(1)
+        else:
+            raise AssertionError(f"app.py did not start:\n{log.read_text()}")
+        yield f"http://127.0.0.1:{port}/", root, log.read_text()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

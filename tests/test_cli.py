@@ -99,3 +99,64 @@ def test_bad_history_file_is_a_clear_error(tmp_path: Path) -> None:
         read_history(path)
     with pytest.raises(InputError, match="does not exist"):
         read_history(tmp_path / "missing.json")
+
+
+def test_unreadable_history_and_batch_files_are_clear_errors(tmp_path: Path) -> None:
+    from assistant.interfaces.cli import InputError, read_batch, read_history
+
+    latin = tmp_path / "latin.json"
+    latin.write_bytes(b'[{"role": "user", "content": "caf\xe9"}]')
+    with pytest.raises(InputError, match="not UTF-8 text"):
+        read_history(latin)
+    with pytest.raises(InputError, match="is a folder"):
+        read_history(tmp_path)
+    with pytest.raises(InputError, match="is a folder"):
+        read_batch(tmp_path)
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(InputError, match="nested too deeply"):
+        read_history(deep)
+
+
+def test_cli_errors_name_the_file_without_a_traceback(tmp_path: Path) -> None:
+    latin = tmp_path / "latin.json"
+    latin.write_bytes(b"\xff\xfe[]")
+    result = run_cli(["ask", "What is a SENCO?", "--history", str(latin)], Settings())
+    assert result.returncode == 2
+    assert "not UTF-8 text" in result.stderr and "Traceback" not in result.stderr
+    result = run_cli(["ask", "--batch", str(tmp_path)], Settings())
+    assert result.returncode == 2
+    assert "is a folder" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.slow
+def test_bad_lines_give_one_error_each_and_the_batch_goes_on(
+    tiny_pipeline: AnswerPipeline, tmp_path: Path
+) -> None:
+    batch = tmp_path / "batch.jsonl"
+    batch.write_bytes(
+        b'{"question": "What is a SENCO? \xff"}\n'
+        + b'{"question": "x", "history": '
+        + b"[" * 50_000
+        + b"]" * 50_000
+        + b"}\n"
+        + b'{"question": "What is a SENCO? \\ud800", "history": '
+        + b'[{"role": "user", "content": "hello \\udcff"}]}\n'
+        + b'{"question": "What is a SENCO?"}\n'
+    )
+    result = run_cli(["ask", "--batch", str(batch)], tiny_pipeline.settings)
+    assert "Traceback" not in result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(lines) == 4
+    assert "line 1: not UTF-8 text" in lines[0]["error"]
+    assert "line 2: JSON nested too deeply" in lines[1]["error"]
+    assert lines[2]["kind"] == "answered" and "SENCO" in lines[2]["answer"]
+    assert lines[3]["kind"] == "answered"
+    assert result.returncode == 1
+
+
+@pytest.mark.slow
+def test_a_lone_surrogate_in_a_question_is_answered(tiny_pipeline: AnswerPipeline) -> None:
+    result = run_cli(["ask", "What is a SENCO? \udcff", "--json"], tiny_pipeline.settings)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert json.loads(result.stdout)["kind"] == "answered"

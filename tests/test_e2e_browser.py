@@ -3,73 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import socket
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import TINY_CORPUS, free_port
-
-from assistant.config import PROJECT_ROOT
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# Debian's Chromium otherwise tries to reach Google's hosts at every start.
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-]
+from conftest import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
-
-
-@pytest.fixture(scope="module")
-def served_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, str]]:
-    root = tmp_path_factory.mktemp("e2e")
-    port = free_port()
-    log = root / "app.log"
-    env = {
-        **os.environ,
-        "SEND_CORPUS_DIR": str(TINY_CORPUS),
-        "SEND_INDEX_DIR": str(root / "index"),  # empty: the app must build it
-        "SEND_LOG_DIR": str(root / "logs"),
-        "SEND_PORT": str(port),
-    }
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "app.py"],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.time() + 240
-        while time.time() < deadline:
-            if process.poll() is not None:
-                raise AssertionError(f"app.py exited early:\n{log.read_text()}")
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                time.sleep(1)
-        else:
-            raise AssertionError(f"app.py did not start:\n{log.read_text()}")
-        yield f"http://127.0.0.1:{port}/", root, log.read_text()
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def test_parent_asks_and_checks_the_source(served_app: tuple[str, Path, str]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -15,17 +16,36 @@ class InputError(ValueError):
     """A history or batch file that cannot be used, with the reason."""
 
 
-def read_history(path: Path) -> list[dict[str, str]]:
-    """A JSON list of {role, content} turns."""
+def _read_text(path: Path, what: str) -> str:
+    """A file's UTF-8 text, or an InputError that says why it cannot be read."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
-        raise InputError(f"history file {path} does not exist") from exc
-    except json.JSONDecodeError as exc:
+        raise InputError(f"{what} file {path} does not exist") from exc
+    except IsADirectoryError as exc:
+        raise InputError(f"{what} file {path} is a folder, not a file") from exc
+    except UnicodeDecodeError as exc:
         raise InputError(
-            f"history file {path} is not valid JSON ({exc.msg}, line {exc.lineno})"
+            f"{what} file {path} is not UTF-8 text (byte {exc.start}); save it as UTF-8"
         ) from exc
-    return validate_history(data, str(path))
+    except OSError as exc:
+        raise InputError(f"{what} file {path} cannot be read ({exc.strerror})") from exc
+
+
+def _parse_json(text: str, where: str) -> Any:
+    """JSON, or an InputError naming the problem (nesting too deep counts as a problem)."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{where}: not valid JSON ({exc.msg}, line {exc.lineno})") from exc
+    except RecursionError as exc:
+        raise InputError(f"{where}: JSON nested too deeply") from exc
+
+
+def read_history(path: Path) -> list[dict[str, str]]:
+    """A JSON list of {role, content} turns; InputError if the file cannot be used."""
+    where = f"history file {path}"
+    return validate_history(_parse_json(_read_text(path, "history"), where), where)
 
 
 def validate_history(data: Any, where: str) -> list[dict[str, str]]:
@@ -43,24 +63,31 @@ def validate_history(data: Any, where: str) -> list[dict[str, str]]:
 
 
 def read_batch(path: Path) -> list[tuple[str, list[dict[str, str]]] | InputError]:
-    """JSONL of {question, history?}; a bad line becomes an InputError in its place."""
+    """JSONL of {question, history?}; a bad line (not UTF-8, not JSON, nested too deeply, wrong
+    fields) becomes an InputError in its place, so every other line is still answered."""
+    if path.is_dir():
+        raise InputError(f"batch file {path} is a folder, not a file")
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        raw_lines = path.read_bytes().splitlines()
     except FileNotFoundError as exc:
         raise InputError(f"batch file {path} does not exist") from exc
+    except OSError as exc:
+        raise InputError(f"batch file {path} cannot be read ({exc.strerror})") from exc
     items: list[tuple[str, list[dict[str, str]]] | InputError] = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
+    for number, raw in enumerate(raw_lines, start=1):
+        if not raw.strip():
             continue
         where = f"{path.name} line {number}"
         try:
-            record = json.loads(line)
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise InputError(f"{where}: not UTF-8 text (byte {exc.start})") from exc
+            record = _parse_json(line, where)
             if not isinstance(record, dict) or not isinstance(record.get("question"), str):
                 raise InputError(f"{where}: needs a 'question' string")
             history = validate_history(record.get("history") or [], where)
             items.append((record["question"], history))
-        except json.JSONDecodeError as exc:
-            items.append(InputError(f"{where}: not valid JSON ({exc.msg})"))
         except InputError as exc:
             items.append(exc)
     return items
@@ -97,16 +124,26 @@ def main(argv: list[str] | None = None) -> int:
 
     from assistant.pipeline import AnswerPipeline
 
+    # A character the terminal cannot show is replaced rather than stopping the output.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
     pipeline = AnswerPipeline.load(progress=lambda message: print(message, file=sys.stderr))
     if batch is None:
         print(render(pipeline.answer(args.question, history), args.json))
         return 0
     failures = 0
-    for item in batch:
+    for number, item in enumerate(batch, start=1):
         if isinstance(item, InputError):
             failures += 1
             print(json.dumps({"error": str(item)}), flush=True)
             continue
         question, turns = item
-        print(render(pipeline.answer(question, turns), as_json=True), flush=True)
+        try:
+            line = render(pipeline.answer(question, turns), as_json=True)
+        except Exception as exc:  # one question that breaks a step must not lose the rest
+            failures += 1
+            traceback.print_exc(file=sys.stderr)
+            line = json.dumps({"error": f"item {number}: could not answer ({type(exc).__name__})"})
+        print(line, flush=True)
     return 1 if failures else 0

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import html
-import json
 import re
 import time
 from collections.abc import Iterator
-from typing import Any
+from concurrent.futures import Future
+from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
 from assistant.answering.answer import Answer, Citation, Kind, Statement
-from assistant.pipeline import AnswerPipeline
+from assistant.answering.guard import clean_turn
+from assistant.config import Settings
+from assistant.interfaces import page
+from assistant.interfaces.limits import AnswerLedger, RateLimiter
 from assistant.records import ConversationRecords
+
+if TYPE_CHECKING:  # the pipeline's libraries load in the background (see app.py)
+    from assistant.pipeline import AnswerPipeline
 
 TITLE = "Stoke-on-Trent SEND help"
 NOTICE = (
@@ -24,8 +30,10 @@ NOTICE = (
     "advice.** If a child or adult is in danger, call 999.\n\n"
     "*What we keep:* your question with names, email addresses, phone numbers, dates and NHS "
     "numbers removed, the kind of answer given, which sources it used, and any feedback you "
-    "choose to give. Nothing else is stored."
+    "choose to give. Nothing else is stored, and nothing is kept in your browser: once you "
+    "close or reload this page, the conversation is gone."
 )
+STILL_LOADING = "The assistant is still starting up: your answer will appear in a few seconds."
 EXAMPLES = [
     "How do I ask for an EHC needs assessment in Stoke-on-Trent?",
     "How long does the council have to decide whether to assess?",
@@ -51,7 +59,7 @@ def _marker(statement: Statement, citations: dict[int, Citation]) -> str:
 
 def render_answer(answer: Answer) -> str:
     """The answer as Markdown: the possible-risk box (a quoted block, first), notes, cited
-    sentences, words used and linked sources."""
+    sentences, words used and linked sources (one line per document)."""
     citations = {c.n: c for c in answer.citations}
     parts = []
     if answer.box:
@@ -75,26 +83,38 @@ def render_answer(answer: Answer) -> str:
         words = "; ".join(f"**{safe_text(t)}**: {safe_text(m)}" for t, m in answer.words_used)
         parts.append(f"*Words used:* {words}")
     if answer.citations:
-        sources = [
-            f"{c.n}. [{safe_text(c.title)}]({c.url})"
-            + (f" — {safe_text(c.section)}" if c.section else "")
-            for c in answer.citations
-        ]
-        parts.append("**Sources**\n\n" + "\n".join(sources))
+        parts.append("**Sources**\n\n" + "  \n".join(_source_lines(answer.citations)))
     return "\n\n".join(part for part in parts if part)
 
 
-def passage_messages(answer: Answer) -> list[gr.ChatMessage]:
-    """One collapsed message per cited passage, so a parent can check the source text."""
-    return [
-        gr.ChatMessage(
-            role="assistant",
-            content=f"{safe_text(c.passage)}\n\n[Read the full source]({c.url}) · "
-            f"facts checked {safe_text(c.last_checked)}",
-            metadata={"title": f"Source [{c.n}]: {c.title}", "status": "done"},
+def _source_lines(citations: list[Citation]) -> list[str]:
+    """One line per document: passages of one page share its line ("1, 3: Title")."""
+    by_url: dict[str, list[Citation]] = {}
+    for citation in citations:
+        by_url.setdefault(citation.url, []).append(citation)
+    lines = []
+    for url, group in by_url.items():
+        numbers = ", ".join(str(c.n) for c in group)
+        sections = list(dict.fromkeys(c.section for c in group if c.section))
+        suffix = f" — {safe_text('; '.join(sections))}" if sections else ""
+        lines.append(f"{numbers}: [{safe_text(group[0].title)}]({url}){suffix}")
+    return lines
+
+
+def sources_html(answer: Answer) -> str:
+    """One native <details> panel per cited passage (Space and Enter open it), all text escaped.
+
+    Kept on one line each: Markdown leaves an HTML block alone only up to a blank line.
+    """
+    panels = []
+    for c in answer.citations:
+        passage = html.escape(" ".join(c.passage.split()))
+        panels.append(
+            f'<details class="source"><summary>Source [{c.n}]: {html.escape(c.title)}</summary>'
+            f'<p class="passage">{passage}</p><p><a href="{html.escape(c.url, quote=True)}">'
+            f"Read the full source</a> · facts checked {html.escape(c.last_checked)}</p></details>"
         )
-        for c in answer.citations
-    ]
+    return "\n".join(panels)
 
 
 def unescape(text: str) -> str:
@@ -102,35 +122,97 @@ def unescape(text: str) -> str:
     return html.unescape(re.sub(r"\\([\\`*_{}\[\]()#+!|~>])", r"\1", text))
 
 
-def history_turns(history: list[Any]) -> list[dict[str, str]]:
-    """The pipeline's view of the chat: user and answer turns, without the source panels."""
+def _text_of(content: Any) -> str:
+    """A message's text, whether Gradio sends a string, a typed part ({"type": "text", "text":
+    ...}), a message ({"content": ...}) or a list of those."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return " ".join(_text_of(part) for part in content)
+    if isinstance(content, dict):
+        return _text_of(content.get("text", content.get("content", content.get("value"))))
+    return ""
+
+
+def history_turns(history: list[Any], max_chars: int = 20_000) -> list[dict[str, str]]:
+    """The pipeline's view of the chat: user and answer turns, without the source panels.
+
+    The history comes from the browser: each message is cut to `max_chars` before anything
+    else reads it.
+    """
     turns = []
     for message in history:
         item = message if isinstance(message, dict) else getattr(message, "__dict__", {})
-        metadata = item.get("metadata") or {}
-        if metadata.get("title"):
+        if not isinstance(item, dict) or (item.get("metadata") or {}).get("title"):
             continue
-        content = item.get("content")
-        if isinstance(content, list):
-            content = " ".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
-        if isinstance(content, str) and item.get("role") in ("user", "assistant"):
+        content = _text_of(item.get("content"))[:max_chars]
+        content = content.split(SOURCES_START, 1)[0]
+        if item.get("role") in ("user", "assistant"):
             turns.append({"role": str(item["role"]), "content": unescape(content)})
     return turns
 
 
-def build_app(pipeline: AnswerPipeline, records: ConversationRecords) -> gr.Blocks:
-    """The Gradio Blocks app: chat, examples, notice, cited passages and feedback.
+SOURCES_START = '<details class="source">'
+
+
+def serve(app: gr.Blocks, settings: Settings, **launch: Any) -> None:
+    """Start the app: queued (requests wait rather than fail), nothing kept in the browser.
+
+    Gradio otherwise stores every question and answer in the browser's localStorage ("Runs",
+    with "Load run") and shows API, settings and run-history links that are not for parents.
+    """
+    app.queue(
+        max_size=settings.web_queue_size, default_concurrency_limit=settings.web_concurrency
+    ).launch(
+        share=False,
+        footer_links=[],
+        run_history=False,
+        max_file_size="1kb",  # the chat takes no uploads
+        css=page.CSS,
+        head=page.HEAD,
+        **launch,
+    )
+
+
+def build_app(
+    pipeline: AnswerPipeline | Future[AnswerPipeline],
+    records: ConversationRecords,
+    settings: Settings | None = None,
+) -> gr.Blocks:
+    """The Gradio Blocks app: notice, question box, chat with cited sources, feedback.
+
+    `pipeline` may still be loading (a Future): the page is served at once, and a question
+    asked meanwhile waits for it.
 
     Built from Gradio's Chatbot rather than ChatInterface so the parent's own message is echoed
     as inert text: ChatInterface shows it as HTML, so a typed <b> tag would render.
     """
+    if settings is None:
+        settings = pipeline.result().settings if isinstance(pipeline, Future) else pipeline.settings
+    asks = RateLimiter(settings.questions_per_minute, 60.0)
+    asks_per_address = RateLimiter(settings.questions_per_minute_per_address, 60.0)
+    feedbacks = RateLimiter(settings.feedback_per_minute, 60.0)
+    answers_sent = AnswerLedger()
+    max_chars = settings.max_message_chars
 
-    def respond(message: str, history: list[Any]) -> Iterator[tuple[list[Any], str]]:
+    def respond(
+        message: str, history: list[Any], request: gr.Request
+    ) -> Iterator[tuple[list[Any], str]]:
         """Echo the question as inert text, clear the box, then stream the cited answer."""
         started = time.perf_counter()
-        shown = [*history, gr.ChatMessage(role="user", content=safe_text(message or ""))]
+        # Cut and cleaned before anything reads it (the echo included).
+        message = clean_turn(message, settings.max_question_chars)
+        history = history[-settings.max_history_messages :] if isinstance(history, list) else []
+        shown = [*history, gr.ChatMessage(role="user", content=safe_text(message))]
         yield shown, ""
-        answer = pipeline.answer(message, history_turns(history))
+        if not (asks.allow(_session(request)) and asks_per_address.allow(_address(request))):
+            raise gr.Error(
+                "You have asked a lot of questions in a short time: please wait a minute."
+            )
+        if isinstance(pipeline, Future) and not pipeline.done():
+            yield [*shown, gr.ChatMessage(role="assistant", content=STILL_LOADING)], ""
+        ready = pipeline.result() if isinstance(pipeline, Future) else pipeline
+        answer = ready.answer(message, history_turns(history, max_chars))
         try:
             records.record_answer(answer, time.perf_counter() - started)
         except OSError as exc:  # a full disk must not stop a parent getting an answer
@@ -141,17 +223,22 @@ def build_app(pipeline: AnswerPipeline, records: ConversationRecords) -> gr.Bloc
         for piece in re.split(r"(?<=[.?!\]\)])\s+", full):
             partial = f"{partial} {piece}".strip()
             yield [*shown, gr.ChatMessage(role="assistant", content=partial)], ""
-        final = gr.ChatMessage(role="assistant", content=full)
-        yield [*shown, final, *passage_messages(answer)], ""
+        final = f"{full}\n\n{sources_html(answer)}" if answer.citations else full
+        answers_sent.add(final)
+        yield [*shown, gr.ChatMessage(role="assistant", content=final)], ""
 
-    def feedback(data: gr.LikeData, history: list[Any]) -> None:
-        turns = history_turns(
-            history[: data.index if isinstance(data.index, int) else data.index[0]]
-        )
+    def feedback(data: gr.LikeData, history: list[Any], request: gr.Request) -> None:
+        value = _text_of(data.value)
+        if value not in answers_sent:
+            raise gr.Error("Feedback can only be given on an answer from this page.")
+        if not feedbacks.allow(_session(request)):
+            raise gr.Error("Thank you: that is a lot of feedback in a short time, please wait.")
+        index = data.index if isinstance(data.index, int) else data.index[0]
+        turns = history_turns(history[max(0, index - 2) : index], max_chars)
         question = next((t["content"] for t in reversed(turns) if t["role"] == "user"), "")
-        value = data.value if isinstance(data.value, str) else json.dumps(data.value)
+        answer_text = unescape(value.split(SOURCES_START, 1)[0])
         try:
-            records.record_feedback(question, unescape(value), helpful=bool(data.liked))
+            records.record_feedback(question, answer_text, helpful=bool(data.liked))
         except OSError as exc:
             raise gr.Error(f"Sorry, your feedback could not be saved ({exc}).") from exc
         gr.Info("Thank you: your feedback has been saved.")
@@ -159,20 +246,43 @@ def build_app(pipeline: AnswerPipeline, records: ConversationRecords) -> gr.Bloc
     with gr.Blocks(title=TITLE) as app:
         gr.Markdown(f"# {TITLE}")
         gr.Markdown(NOTICE, elem_id="notice")
-        chatbot = gr.Chatbot(
-            height=560,
-            placeholder="Ask a question about SEND support in Stoke-on-Trent.",
-            feedback_options=("Like", "Dislike"),
-            elem_id="chat",
-            show_label=False,
-        )
         question = gr.Textbox(
             placeholder="Type your question here and press Enter",
             elem_id="question",
+            label="Your question",
             show_label=False,
             submit_btn="Ask",
+            max_length=settings.max_question_chars,
+        )
+        chatbot = gr.Chatbot(
+            height=None,
+            min_height=120,
+            autoscroll=False,
+            buttons=[],
+            placeholder="Answers appear here, with links to their sources.",
+            feedback_options=("Like", "Dislike"),
+            elem_id="chat",
+            label="Conversation",
+            show_label=False,
         )
         gr.Examples(EXAMPLES, inputs=[question], label="Example questions")
-        question.submit(respond, [question, chatbot], [chatbot, question], api_name="respond")
+        question.submit(
+            respond,
+            [question, chatbot],
+            [chatbot, question],
+            api_name="respond",
+            concurrency_limit=settings.web_concurrency,
+        )
         chatbot.like(feedback, [chatbot], None, api_visibility="private")
     return app
+
+
+def _session(request: gr.Request | None) -> str:
+    """The key limits are counted under: the browser session (or API client)."""
+    return str(getattr(request, "session_hash", None) or "anonymous")
+
+
+def _address(request: gr.Request | None) -> str:
+    """The client's network address (the proxy's, behind a reverse proxy)."""
+    client = getattr(request, "client", None)
+    return str(getattr(client, "host", None) or "unknown")
