@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -30,6 +31,15 @@ class Citation:
     passage: str
     last_checked: str
     chunk_id: str
+    # The source page's own last-updated date (YYYY-MM-DD), "" when not known.
+    source_updated: str = ""
+
+    @property
+    def updated_note(self) -> str:
+        """'page last updated 10 March 2025', or '' when the source gives no date."""
+        return (
+            f"page last updated {readable_date(self.source_updated)}" if self.source_updated else ""
+        )
 
 
 @dataclass(frozen=True)
@@ -156,6 +166,16 @@ def with_marker(statement: Statement) -> str:
 
 
 def source_line(citation: Citation) -> str:
-    """'[1] Title — section. URL' for the Sources list."""
+    """'[1] Title — section. URL (page last updated 10 March 2025)' for the Sources list."""
     section = f" — {citation.section}" if citation.section else ""
-    return f"[{citation.n}] {citation.title}{section}. {citation.url}"
+    updated = f" ({citation.updated_note})" if citation.updated_note else ""
+    return f"[{citation.n}] {citation.title}{section}. {citation.url}{updated}"
+
+
+def readable_date(iso: str) -> str:
+    """'2025-03-10' → '10 March 2025' (GOV.UK style); anything unparseable is returned as is."""
+    try:
+        day = dt.date.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return f"{day.day} {day:%B %Y}"

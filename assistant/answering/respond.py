@@ -39,6 +39,7 @@ def citation_for(n: int, chunk: Chunk, quoted: list[str]) -> Citation:
         passage=chunk.body,
         last_checked=chunk.last_checked,
         chunk_id=chunk.chunk_id,
+        source_updated=chunk.source_updated,
     )
 
 

@@ -167,11 +167,14 @@ def chunk_id_for(
     meta_key: str,
     position: int,
     questions: tuple[str, ...] = (),
+    section_source: str = "",
 ) -> str:
     """Content-derived id: unchanged text and metadata give the same id on every ingest."""
     parts: list[object] = [doc_id, list(heading_path), body, meta_key, position]
     if questions:  # ids of passages without questions stay as they were
         parts.append(list(questions))
+    if section_source:
+        parts.append(section_source)
     digest = hashlib.sha256(json.dumps(parts).encode("utf-8")).hexdigest()
     return digest[:24]
 
@@ -227,6 +230,7 @@ def chunk_document(
         text_blocks = [block for block in section_blocks if not block.is_questions]
         if not text_blocks:
             continue
+        section_source = next((b.source_url for b in text_blocks if b.source_url), "")
         context_cost = count(HEADING_SEPARATOR.join((meta.title, *heading_path)))
         budget = max(max_tokens - context_cost, min_tokens)
         packed = _pack(_pieces(text_blocks, budget, count), budget, count)
@@ -240,13 +244,19 @@ def chunk_document(
             chunks.append(
                 Chunk(
                     chunk_id=chunk_id_for(
-                        meta.doc_id, heading_path, body, meta_key, len(chunks), questions
+                        meta.doc_id,
+                        heading_path,
+                        body,
+                        meta_key,
+                        len(chunks),
+                        questions,
+                        section_source,
                     ),
                     doc_id=meta.doc_id,
                     body=body,
                     heading_path=heading_path,
                     title=meta.title,
-                    source_url=meta.source_url,
+                    source_url=section_source or meta.source_url,
                     publisher=meta.publisher,
                     collection=meta.collection,
                     last_checked=meta.last_checked.isoformat(),

@@ -62,6 +62,8 @@ class Block:
     # True for a "Parents ask:" line: questions the section answers, indexed as extra search
     # vectors that point at the section, never shown or quoted as passage text.
     is_questions: bool = False
+    # The page holding this section's facts, from a "Source:" line ("" = the document's own).
+    source_url: str = ""
 
     @property
     def questions(self) -> tuple[str, ...]:

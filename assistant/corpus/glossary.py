@@ -123,8 +123,8 @@ def parse_glossary(body: str) -> list[Term]:
                 stands_for = line.split(":", 1)[1].strip()
             elif line.lower().startswith("also called:"):
                 aliases = tuple(a.strip() for a in line.split(":", 1)[1].split(";") if a.strip())
-            elif line.lower().startswith("parents ask:"):
-                continue  # search questions for the entry, not part of its definition
+            elif line.lower().startswith(("parents ask:", "source:")):
+                continue  # search questions and the section's source: not its definition
             elif line:
                 definition.append(line)
         terms.append(Term(heading.strip(), stands_for, tuple(aliases), " ".join(definition)))

@@ -19,6 +19,7 @@ from assistant.corpus.documents import (
     ExtractedText,
     SourceDocument,
     build_meta,
+    is_valid_url,
 )
 from assistant.corpus.files import FileLimits, check_file, read_bytes, read_text
 
@@ -33,6 +34,9 @@ _MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
 _LABEL_LINE = re.compile(r"^[A-Z][A-Za-z ]{2,20}:\s+\S.*[^.!?]$")
 # "Parents ask: q1; q2; q3" under a heading: the section's questions in parents' own words.
 _QUESTIONS_LINE = re.compile(r"^Parents ask:\s*(\S.*)$")
+# "Source: URL" under a heading: the page that holds this section's facts, when it is not the
+# document's own source_url (a national document's section on a Stoke service, say).
+_SOURCE_LINE = re.compile(r"^Source:\s*(.+?)\s*$")
 
 
 def plain_text(markdown: str) -> str:
@@ -76,13 +80,14 @@ def markdown_blocks(body: str) -> list[Block]:
     blocks: list[Block] = []
     headings: list[tuple[int, str]] = []
     paragraph: list[str] = []
+    section_source = ""
 
     def flush() -> None:
         if paragraph:
             text = plain_text(" ".join(paragraph))
             if text:
                 path = tuple(title for level, title in headings if level > 1)
-                blocks.append(Block(heading_path=path, text=text))
+                blocks.append(Block(heading_path=path, text=text, source_url=section_source))
             paragraph.clear()
 
     for line in body.splitlines():
@@ -92,6 +97,12 @@ def markdown_blocks(body: str) -> list[Block]:
             level = len(heading.group(1))
             headings[:] = [h for h in headings if h[0] < level]
             headings.append((level, plain_text(heading.group(2))))
+            section_source = ""
+        elif source := _SOURCE_LINE.match(line.strip()):
+            flush()
+            if not is_valid_url(source.group(1)):
+                raise DocumentError(f"'Source:' line is not a web address: {line.strip()!r}")
+            section_source = source.group(1)
         elif not line.strip():
             flush()
         elif questions := _QUESTIONS_LINE.match(line.strip()):

@@ -97,6 +97,8 @@ def _source_lines(citations: list[Citation]) -> list[str]:
         numbers = ", ".join(str(c.n) for c in group)
         sections = list(dict.fromkeys(c.section for c in group if c.section))
         suffix = f" — {safe_text('; '.join(sections))}" if sections else ""
+        if group[0].updated_note:
+            suffix += f" ({group[0].updated_note})"
         lines.append(f"{numbers}: [{safe_text(group[0].title)}]({url}){suffix}")
     return lines
 
@@ -109,10 +111,12 @@ def sources_html(answer: Answer) -> str:
     panels = []
     for c in answer.citations:
         passage = html.escape(" ".join(c.passage.split()))
+        updated = f" · {html.escape(c.updated_note)}" if c.updated_note else ""
         panels.append(
             f'<details class="source"><summary>Source [{c.n}]: {html.escape(c.title)}</summary>'
             f'<p class="passage">{passage}</p><p><a href="{html.escape(c.url, quote=True)}">'
-            f"Read the full source</a> · facts checked {html.escape(c.last_checked)}</p></details>"
+            f"Read the full source</a>{updated} · facts checked {html.escape(c.last_checked)}"
+            "</p></details>"
         )
     return "\n".join(panels)
 
