@@ -11,7 +11,6 @@ import datetime as dt
 import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -26,7 +25,7 @@ from assistant.answering.compose import (
     passage_sentences,
 )
 from assistant.answering.deadlines import DeadlinePlan, plan_deadlines
-from assistant.answering.guard import GuardedInput, clean_turn, guard_input
+from assistant.answering.guard import GuardedInput, guard_message
 from assistant.answering.rerank import rerank
 from assistant.answering.respond import answered, canned, citation_for, replies, with_box
 from assistant.answering.retrieval import Candidate, HybridRetriever, hybrid_search
@@ -40,7 +39,6 @@ from assistant.corpus.embeddings import SentenceVectors, load_embeddings
 from assistant.corpus.glossary import Glossary
 from assistant.corpus.index import ChunkStore, LexicalIndex
 from assistant.corpus.ingest import ingest_corpus
-from assistant.privacy import without_personal_details
 from assistant.text import split_sentences
 
 History = Sequence[dict[str, str]]
@@ -164,21 +162,9 @@ class AnswerPipeline:
         timer = StepTimer()
         settings = self.settings
 
-        # 1. Guard the input: plain text, bounded length.
+        # 1. Guard the input: plain, bounded text without personal details.
         limit = settings.max_question_chars
-        guarded = guard_input(question, limit)
-        if not guarded.is_empty:
-            # Personal details are dropped before the question is understood, so "DOB" or a
-            # child's name is never taken for what is asked (and never reaches a debug field).
-            guarded = replace(guarded, text=without_personal_details(guarded.text))
-            guarded = replace(guarded, is_empty=not re.search(r"\w", guarded.text))
-            history = [{**t, "content": clean_turn(t.get("content"), limit)} for t in history]
-            history = [
-                {**t, "content": without_personal_details(t["content"])}
-                if t.get("role") == "user"
-                else t
-                for t in history
-            ]
+        guarded, history = guard_message(question, history, limit)
         if guarded.is_empty:
             return canned("empty_question", "")
         notes = []

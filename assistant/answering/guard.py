@@ -5,9 +5,11 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
 from assistant.answering.lookalikes import fold_lookalikes
+from assistant.privacy import without_personal_details
 
 # Every pattern here runs in time linear in the text (bounded repeats, no nested quantifiers),
 # and runs only on text already cut to a bounded length: a long or crafted message cannot stall
@@ -102,6 +104,29 @@ def clean_turn(text: object, max_chars: int) -> str:
     if not isinstance(text, str):
         return ""
     return _CONTROL.sub(" ", _SURROGATE.sub("\ufffd", text[: max_chars * RAW_FACTOR]))
+
+
+def guard_message(
+    question: str | None, history: Sequence[dict[str, str]], max_chars: int
+) -> tuple[GuardedInput, list[dict[str, str]]]:
+    """Step 1: the message as plain, bounded text with personal details dropped, and the earlier
+    turns made safe to read (the parent's own turns without personal details too).
+
+    Details are dropped before the question is understood, so "DOB" or a child's name is never
+    taken for what is asked (and never reaches a debug field).
+    """
+    guarded = guard_input(question, max_chars)
+    if guarded.is_empty:
+        return guarded, []
+    text = without_personal_details(guarded.text)
+    guarded = replace(guarded, text=text, is_empty=not re.search(r"\w", text))
+    turns = []
+    for turn in history:
+        content = clean_turn(turn.get("content"), max_chars)
+        if turn.get("role") == "user":
+            content = without_personal_details(content)
+        turns.append({**turn, "content": content})
+    return guarded, turns
 
 
 def looks_like_instruction(text: str) -> bool:
