@@ -9,7 +9,7 @@ from typing import Any
 
 import assistant  # noqa: F401  (sets the offline environment before any model library loads)
 from assistant.config import Settings
-from assistant.corpus.embeddings import load_embeddings
+from assistant.corpus.embeddings import LazyEmbeddings
 from assistant.corpus.index import ChunkStore
 from assistant.corpus.ingest import ingest_corpus
 
@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(crawled.summary(), flush=True)
     print("Loading the embedding model ...", flush=True)
-    store = ChunkStore(settings, load_embeddings(settings))
+    store = ChunkStore(settings, LazyEmbeddings(settings))
     report = ingest_corpus(settings, store, lambda message: print(message, flush=True))
     print(report.summary())
     if not report.ok:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import make_settings
 
+from assistant.corpus.embeddings import LazyEmbeddings
 from assistant.corpus.index import ChunkStore
 from assistant.corpus.ingest import ingest_corpus
 
@@ -28,6 +29,13 @@ def test_reingest_changes_only_what_changed(corpus_copy: Path, tmp_path: Path, e
     assert (again.chunks_added, again.chunks_removed) == (0, 0)
     assert again.chunks_unchanged == first.chunks_total
     assert again.sentences_added == 0
+
+    # A fresh ingest of the unchanged corpus (as `python ingest.py` runs it) never loads the model.
+    lazy = LazyEmbeddings(settings)
+    assert (
+        ingest_corpus(settings, ChunkStore(settings, lazy)).chunks_unchanged == first.chunks_total
+    )
+    assert lazy.is_loaded is False
 
     page = corpus_copy / "local-offer" / "short-breaks.md"
     page.write_text(page.read_text().replace("2 sessions a month", "3 sessions a month"))

@@ -37,6 +37,35 @@ def load_embeddings(settings: Settings) -> Embeddings:
     )
 
 
+class LazyEmbeddings(Embeddings):
+    """Loads the model on the first text to embed: re-ingesting an unchanged corpus embeds
+    nothing, so it should not pay the model's load time (about 6 s here)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._loaded: Embeddings | None = None
+
+    @property
+    def is_loaded(self) -> bool:
+        """Whether the model has been loaded yet."""
+        return self._loaded is not None
+
+    @property
+    def model(self) -> Embeddings:
+        """The real embeddings, loaded on first use."""
+        if self._loaded is None:
+            self._loaded = load_embeddings(self._settings)
+        return self._loaded
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """One unit vector per text (384 floats)."""
+        return self.model.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        """One unit vector (384 floats)."""
+        return self.model.embed_query(text)
+
+
 class TokenCounter:
     """Counts word pieces with the embedding model's own tokenizer (it truncates at 256)."""
 
