@@ -11,7 +11,7 @@ import assistant  # noqa: F401  (sets the offline environment before any model l
 from assistant.config import Settings
 from assistant.corpus.embeddings import LazyEmbeddings
 from assistant.corpus.index import ChunkStore
-from assistant.corpus.ingest import ingest_corpus
+from assistant.corpus.ingest import IngestBusy, ingest_corpus
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,7 +64,11 @@ def main(argv: list[str] | None = None) -> int:
         print(crawled.summary(), flush=True)
     print("Loading the embedding model ...", flush=True)
     store = ChunkStore(settings, LazyEmbeddings(settings))
-    report = ingest_corpus(settings, store, lambda message: print(message, flush=True))
+    try:
+        report = ingest_corpus(settings, store, lambda message: print(message, flush=True))
+    except IngestBusy as busy:
+        print(busy, file=sys.stderr)
+        return 1
     print(report.summary())
     if not report.ok:
         print("Nothing could be indexed: fix the files named above and run again.", file=sys.stderr)

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 from conftest import make_settings
+from filelock import FileLock
 
 from assistant.corpus.embeddings import LazyEmbeddings
 from assistant.corpus.index import ChunkStore
-from assistant.corpus.ingest import ingest_corpus
+from assistant.corpus.ingest import IngestBusy, ingest_corpus
 
 
 def test_reingest_changes_only_what_changed(corpus_copy: Path, tmp_path: Path, embeddings) -> None:  # type: ignore[no-untyped-def]
@@ -95,6 +96,26 @@ def test_ingest_script_fails_only_when_nothing_can_be_indexed(tmp_path: Path) ->
     assert result.returncode == 1
     assert "bad.md" in result.stdout and "no front matter" in result.stdout
     assert "Nothing could be indexed" in result.stderr
+
+
+def test_a_second_ingest_at_the_same_time_is_refused_with_a_clear_message(
+    corpus_copy: Path, tmp_path: Path
+) -> None:
+    index = tmp_path / "index"
+    index.mkdir()
+    with FileLock(index / "ingest.lock"):  # an ingest already running
+        result = subprocess.run(
+            [sys.executable, "ingest.py", "--corpus", str(corpus_copy), "--index", str(index)],
+            capture_output=True,
+            text=True,
+            cwd=Path(__file__).parent.parent,
+            timeout=300,
+        )
+        with pytest.raises(IngestBusy, match="Another ingest"):
+            settings = make_settings(corpus_copy, tmp_path)
+            ingest_corpus(settings, ChunkStore(settings, LazyEmbeddings(settings)))
+    assert result.returncode == 1
+    assert "Another ingest is already updating the index" in result.stderr
 
 
 COUNCIL = Path(__file__).parent / "fixtures" / "council" / "local-offer"

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from filelock import FileLock, Timeout
+
 from assistant.config import Settings
 from assistant.corpus.chunking import Chunk, chunk_document
 from assistant.corpus.documents import DocumentError, DroppedText, SourceDocument
@@ -169,10 +171,31 @@ def chunk_corpus(documents: list[SourceDocument], settings: Settings) -> list[Ch
     return chunks
 
 
+class IngestBusy(RuntimeError):
+    """Another ingest is already writing to the same index."""
+
+
 def ingest_corpus(
     settings: Settings, store: ChunkStore, progress: Progress = lambda _message: None
 ) -> IngestReport:
-    """Bring the index in line with corpus/, embedding only chunks that are new or changed."""
+    """Bring the index in line with corpus/, embedding only chunks that are new or changed.
+
+    Raises IngestBusy if another ingest holds the index's lock: two at once could leave the
+    passage, question and sentence collections out of step. (filelock, the lock file library
+    Hugging Face and Chroma already use, rather than our own.)
+    """
+    settings.index_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        with FileLock(settings.index_dir / "ingest.lock", timeout=0):
+            return _ingest(settings, store, progress)
+    except Timeout as exc:
+        raise IngestBusy(
+            f"Another ingest is already updating the index in {settings.index_dir}; "
+            "wait for it to finish, then run this again."
+        ) from exc
+
+
+def _ingest(settings: Settings, store: ChunkStore, progress: Progress) -> IngestReport:
     started = time.perf_counter()
     report = IngestReport()
     if not settings.corpus_dir.is_dir():
