@@ -184,15 +184,26 @@ def ingest_corpus(
     passage, question and sentence collections out of step. (filelock, the lock file library
     Hugging Face and Chroma already use, rather than our own.)
     """
-    settings.index_dir.mkdir(parents=True, exist_ok=True)
+    lock = ingest_lock_path(settings)
+    lock.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with FileLock(settings.index_dir / "ingest.lock", timeout=0):
+        with FileLock(lock, timeout=0):
             return _ingest(settings, store, progress)
     except Timeout as exc:
         raise IngestBusy(
             f"Another ingest is already updating the index in {settings.index_dir}; "
             "wait for it to finish, then run this again."
         ) from exc
+
+
+def ingest_lock_path(settings: Settings) -> Path:
+    """The lock file: in the index folder, or, with a Chroma server (nothing is written to the
+    index folder then), beside the logs, one per server. A file lock serialises the ingests run
+    from this machine only; ingests from several machines against one server are not."""
+    if settings.chroma_host:
+        name = f"ingest-{settings.chroma_host}-{settings.chroma_port}-{settings.collection_name}"
+        return settings.log_dir.parent / f"{name}.lock"
+    return settings.index_dir / "ingest.lock"
 
 
 def _ingest(settings: Settings, store: ChunkStore, progress: Progress) -> IngestReport:
