@@ -24,17 +24,9 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from assistant.interfaces.api_client import ask
+from assistant.interfaces.web import EXAMPLES
 
-QUESTIONS = [
-    "How do I ask for an EHC needs assessment in Stoke-on-Trent?",
-    "How long does the council have to decide whether to assess?",
-    "What does SENDIASS do?",
-    "What can a family hub do for us?",
-    "Can my child get help with transport to school?",
-    "What are Aiming High short breaks?",
-    "What is a SENCO?",
-    "Can I appeal to the tribunal?",
-]
+QUESTIONS = [*EXAMPLES, "What is a SENCO?", "Can I appeal to the tribunal?"]
 
 
 def percentile(values: list[float], share: float) -> float:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import free_port
@@ -23,21 +24,23 @@ def text_of(message: dict) -> str:  # type: ignore[type-arg]
     return str(content)
 
 
+def serve_locally(app: Any, settings: Any) -> int:
+    """Start the app on a free 127.0.0.1 port without blocking; returns the port."""
+    port = free_port()
+    serve(
+        app, settings, server_name="127.0.0.1", server_port=port, prevent_thread_lock=True,
+        quiet=True,
+    )  # fmt: skip
+    return port
+
+
 @pytest.fixture(scope="module")
 def running_app(
     tiny_pipeline: AnswerPipeline, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[str, Path]]:
     log_dir = tmp_path_factory.mktemp("weblogs")
     app = build_app(tiny_pipeline, ConversationRecords(log_dir))
-    port = free_port()
-    serve(
-        app,
-        tiny_pipeline.settings,
-        server_name="127.0.0.1",
-        server_port=port,
-        prevent_thread_lock=True,
-        quiet=True,
-    )
+    port = serve_locally(app, tiny_pipeline.settings)
     try:
         yield f"http://127.0.0.1:{port}/", log_dir
     finally:
@@ -117,8 +120,7 @@ def test_an_address_asking_too_fast_is_told_to_wait(
 
     settings = tiny_pipeline.settings.model_copy(update={"questions_per_minute_per_address": 2})
     app = build_app(tiny_pipeline, ConversationRecords(tmp_path), settings)
-    port = free_port()
-    serve(app, settings, server_name="127.0.0.1", server_port=port, prevent_thread_lock=True)
+    port = serve_locally(app, settings)
     try:
         with httpx.Client() as client:
             replies = [
@@ -143,14 +145,7 @@ def test_the_page_is_served_while_the_pipeline_loads(
 
     loading: Future[AnswerPipeline] = Future()
     app = build_app(loading, ConversationRecords(tmp_path), tiny_pipeline.settings)
-    port = free_port()
-    serve(
-        app,
-        tiny_pipeline.settings,
-        server_name="127.0.0.1",
-        server_port=port,
-        prevent_thread_lock=True,
-    )
+    port = serve_locally(app, tiny_pipeline.settings)
     try:
         with httpx.Client() as client:
             page = client.get(f"http://127.0.0.1:{port}/")

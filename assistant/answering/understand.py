@@ -148,16 +148,6 @@ def other_area(text: str) -> str | None:
     return None
 
 
-def _area_of_history(turns: Sequence[dict[str, str]]) -> str | None:
-    """The other council's area named in the latest earlier user turn that names one."""
-    for t in reversed(list(turns)):
-        if t.get("role") == "user":
-            found = other_area(spell_out(str(t.get("content", ""))))
-            if found:
-                return found
-    return None
-
-
 def council_for(place: str) -> str | None:
     """The council that runs the Local Offer for a neighbouring place, if areas.yaml names it."""
     for council, places in packaged_yaml("areas.yaml").get("councils", {}).items():
@@ -216,10 +206,12 @@ def understand(
     message = read_message(question)
     plain = message.plain
     topic = ""
+    earlier_area = None  # the latest other council's area an earlier user turn names
     for turn in list(history)[-max_turns:]:
         if turn.get("role") != "user" or not str(turn.get("content", "")).strip():
             continue
         earlier = spell_out(str(turn["content"]))
+        earlier_area = other_area(earlier) or earlier_area
         if needs_context(earlier, glossary) and topic:
             earlier = rewrite_follow_up(earlier, topic)
         topic = topic_of(earlier, glossary) or topic
@@ -258,7 +250,7 @@ def understand(
         is_follow_up=follow_up,
         topic=topic if follow_up else "",
         # "we live in Newcastle-under-Lyme" earlier still holds for "do they have 20 weeks too?"
-        other_area=other_area(area_text) or (_area_of_history(turns) if follow_up else None),
+        other_area=other_area(area_text) or (earlier_area if follow_up else None),
         asks_definition=bool(_DEFINITION.search(standalone)),
         focus=focus,
         parts=parts,

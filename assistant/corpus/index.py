@@ -98,53 +98,33 @@ class ChunkStore:
         for start in range(0, len(ids), _WRITE_BATCH):
             self.vectorstore.delete(ids=ids[start : start + _WRITE_BATCH])
 
-    def sync_questions(self) -> int:
-        """Bring the question vectors in line with the stored passages; returns how many were
-        embedded. Derived entirely from the passages' metadata, so it also repairs an index
-        whose question vectors were lost or built before passages had questions."""
+    def sync_questions(self, chunks: Sequence[Chunk] | None = None) -> int:
+        """Bring the question vectors in line with the stored passages (`chunks`, default all
+        stored); returns how many were embedded. Derived entirely from the passages' metadata,
+        so it also repairs an index whose question vectors were lost or built before passages
+        had questions."""
         # Questions are read like a parent's message (shorthand spelled out), so "EHCP" in a
         # question matches "EHCP" in a message; the id carries the text, so a change re-embeds.
-        wanted = {}
-        for chunk in self.all_chunks():
+        texts: dict[str, str] = {}
+        metadatas: dict[str, dict[str, str]] = {}
+        for chunk in self.all_chunks() if chunks is None else chunks:
             for question in chunk.search_questions:
                 text = spell_out(question)
-                digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
-                wanted[f"{chunk.chunk_id}:{digest}"] = (text, chunk)
-        held = set(self.questions.get(include=[])["ids"])
-        missing = [key for key in wanted if key not in held]
-        for start in range(0, len(missing), _WRITE_BATCH):
-            batch = missing[start : start + _WRITE_BATCH]
-            self.questions.add_texts(
-                [wanted[key][0] for key in batch],
-                metadatas=[
-                    {"chunk_id": wanted[key][1].chunk_id, "doc_id": wanted[key][1].doc_id}
-                    for key in batch
-                ],
-                ids=batch,
-            )
-        extra = sorted(held - set(wanted))
-        for start in range(0, len(extra), _WRITE_BATCH):
-            self.questions.delete(ids=extra[start : start + _WRITE_BATCH])
-        return len(missing)
+                key = f"{chunk.chunk_id}:{hashlib.sha256(text.encode('utf-8')).hexdigest()[:12]}"
+                texts[key] = text
+                metadatas[key] = {"chunk_id": chunk.chunk_id, "doc_id": chunk.doc_id}
+        return _sync(self.questions, texts, metadatas)
 
-    def sync_sentences(self) -> int:
-        """Bring the stored sentence vectors in line with the stored passages (ids are a hash of
-        the sentence, so a sentence shared by two passages is embedded once); returns how many
-        were embedded."""
-        wanted = {
+    def sync_sentences(self, chunks: Sequence[Chunk] | None = None) -> int:
+        """Bring the stored sentence vectors in line with the stored passages (`chunks`, default
+        all stored; ids are a hash of the sentence, so a sentence shared by two passages is
+        embedded once); returns how many were embedded."""
+        texts = {
             hashlib.sha256(sentence.encode("utf-8")).hexdigest()[:16]: sentence
-            for chunk in self.all_chunks()
+            for chunk in (self.all_chunks() if chunks is None else chunks)
             for sentence in chunk.sentences
         }
-        held = set(self.sentences.get(include=[])["ids"])
-        missing = [key for key in wanted if key not in held]
-        for start in range(0, len(missing), _WRITE_BATCH):
-            batch = missing[start : start + _WRITE_BATCH]
-            self.sentences.add_texts([wanted[key] for key in batch], ids=batch)
-        extra = sorted(held - set(wanted))
-        for start in range(0, len(extra), _WRITE_BATCH):
-            self.sentences.delete(ids=extra[start : start + _WRITE_BATCH])
-        return len(missing)
+        return _sync(self.sentences, texts)
 
     def sentence_vectors(self) -> dict[str, np.ndarray]:
         """Every stored sentence and its unit vector (384 floats)."""
@@ -227,3 +207,23 @@ class LexicalIndex:
             for i, s in zip(ids[0], scores[0], strict=True)
             if s > 0
         ]
+
+
+def _sync(
+    collection: Chroma, texts: dict[str, str], metadatas: dict[str, dict[str, str]] | None = None
+) -> int:
+    """Make a derived collection hold exactly `texts` (id -> text): embed the missing ones, delete
+    the rest. Returns how many were embedded."""
+    held = set(collection.get(include=[])["ids"])
+    missing = [key for key in texts if key not in held]
+    for start in range(0, len(missing), _WRITE_BATCH):
+        batch = missing[start : start + _WRITE_BATCH]
+        collection.add_texts(
+            [texts[key] for key in batch],
+            metadatas=[metadatas[key] for key in batch] if metadatas is not None else None,
+            ids=batch,
+        )
+    extra = sorted(held - set(texts))
+    for start in range(0, len(extra), _WRITE_BATCH):
+        collection.delete(ids=extra[start : start + _WRITE_BATCH])
+    return len(missing)

@@ -250,7 +250,8 @@ def _ingest(settings: Settings, store: ChunkStore, progress: Progress) -> Ingest
         store.delete(to_remove)
     report.chunks_added = len(to_add)
     report.chunks_removed = len(to_remove)
-    report.questions_added = store.sync_questions()
-    report.sentences_added = store.sync_sentences()
+    stored = store.all_chunks()  # read once for both derived collections
+    report.questions_added = store.sync_questions(stored)
+    report.sentences_added = store.sync_sentences(stored)
     report.seconds = time.perf_counter() - started
     return report
