@@ -48,6 +48,10 @@ CANDIDATE_POOL = 12
 # (0, 1, 2, 3 or more): "and what about it?" leans on the earlier question; one word of its own
 # ("and if they refuse?") already says what is new (0.45 measured worse on the development half).
 FOLLOW_UP_OWN_WEIGHT = (0.3, 0.6, 0.55, 0.65)
+# Share of a follow-up's context taken from the lead sentence of the answer it follows ("what if
+# that gets nowhere?" after "you can use the council's complaints procedure" is about the
+# complaint): 0.3 took the development half's follow-ups from 59.3 to 70.4 % of facts.
+PREVIOUS_ANSWER_WEIGHT = 0.3
 # Passages the parent has just been shown rank this much lower for a follow-up.
 ALREADY_SHOWN_PENALTY = 0.15
 # A passage sentence this close to a sentence of the previous answer counts as shown.
@@ -276,9 +280,15 @@ class AnswerPipeline:
             # Each earlier turn embedded alone and averaged: one long turn cannot outweigh the
             # others, as it does when the turns are joined into one text (dev2 follow-ups:
             # 50.0 -> 57.1 % of facts).
-            own, *turns = self.vectors.queries([query.own_text, *query.context_parts])
+            lead = split_sentences(query.previous_answer)[:1]
+            own, *turns = self.vectors.queries([query.own_text, *query.context_parts, *lead])
+            context = _unit(np.mean(turns[: len(query.context_parts)], axis=0))
+            if lead:
+                context = _unit(
+                    (1 - PREVIOUS_ANSWER_WEIGHT) * context + PREVIOUS_ANSWER_WEIGHT * turns[-1]
+                )
             weight = FOLLOW_UP_OWN_WEIGHT[min(query.own_words, len(FOLLOW_UP_OWN_WEIGHT) - 1)]
-            return _unit(weight * own + (1 - weight) * _unit(np.mean(turns, axis=0)))
+            return _unit(weight * own + (1 - weight) * context)
         if query.focus:
             whole, focus = self.vectors.queries([query.search_text, query.focus])
             return _unit(whole + focus)
