@@ -21,12 +21,14 @@ from assistant.interfaces.limits import AnswerLedger, RateLimiter
 from assistant.records import ConversationRecords
 
 SAVED = "Thank you: your feedback has been saved."
+SAVED_DETAIL = "Thank you: your reasons and comment have been saved."
 ASK_MORE_NOT_HELPFUL = "**Sorry this answer did not help.** Tell us why, if you like (optional)."
 ASK_MORE_HELPFUL = "**Glad it helped.** Anything to add? (optional)"
 # Focus the form's first control once it is shown (keyboard and screen-reader users land in it).
 FOCUS_FORM = """() => { setTimeout(() => {
-  const first = document.querySelector(
-    "#feedback-form input[type=checkbox], #feedback-form textarea");
+  const first = Array.from(document.querySelectorAll(
+    "#feedback-reasons input[type=checkbox], #feedback-comment textarea"))
+    .find((el) => el.offsetParent !== null);
   if (first) first.focus();
 }, 100); }"""
 
@@ -49,7 +51,11 @@ def add_feedback_form(
     # Per session: the feedback record the form adds to ({"id", "helpful"}), and the record
     # each answer's thumb went to (a second click changes that record, it does not add one).
     given = gr.State(dict)
-    with gr.Group(visible=False, elem_id="feedback-form") as form:
+    # Confirmation in the page (a live region, see page.py) rather than a toast: Gradio's toast
+    # nests its close button in a focusable header, which axe-core reports as serious.
+    status = gr.Markdown("", elem_id="feedback-status")
+    # A class, not an id: Gradio 6 repeats a Group's elem_id on an inner element.
+    with gr.Group(visible=False, elem_classes=["feedback-form"]) as form:
         heading = gr.Markdown(ASK_MORE_NOT_HELPFUL, elem_id="feedback-heading")
         reasons = gr.CheckboxGroup(
             choices=[(label, key) for key, label in REASONS.items()],
@@ -77,7 +83,7 @@ def add_feedback_form(
         if answer_id is None:
             raise gr.Error("Sorry, this answer could not be saved, so feedback on it cannot be.")
         if not isinstance(data.liked, bool):  # the thumb was clicked off: keep what was given
-            return state, gr.update(visible=False), gr.update(), gr.update(), gr.update()
+            return state, "", gr.update(visible=False), gr.update(), gr.update(), gr.update()
         helpful = data.liked
         by_answer: dict[int, int] = dict(state.get("by_answer", {}))
         try:
@@ -89,10 +95,10 @@ def add_feedback_form(
             raise gr.Error(str(exc)) from exc
         except OSError as exc:
             raise gr.Error(f"Sorry, your feedback could not be saved ({exc}).") from exc
-        gr.Info(SAVED)
         state = {"by_answer": by_answer, "open": {"id": by_answer[answer_id], "helpful": helpful}}
         return (
             state,
+            SAVED,
             gr.update(visible=True),
             gr.update(value=ASK_MORE_HELPFUL if helpful else ASK_MORE_NOT_HELPFUL),
             gr.update(value=[], visible=not helpful),
@@ -115,15 +121,17 @@ def add_feedback_form(
             raise gr.Error(str(exc)) from exc
         except OSError as exc:
             raise gr.Error(f"Sorry, your feedback could not be saved ({exc}).") from exc
-        gr.Info(SAVED)
-        return {**state, "open": None}, gr.update(visible=False), [], ""
+        return {**state, "open": None}, SAVED_DETAIL, gr.update(visible=False), [], ""
 
     def on_close(state: dict[str, Any]) -> tuple[Any, ...]:
-        return {**state, "open": None}, gr.update(visible=False), [], ""
+        return {**state, "open": None}, gr.update(), gr.update(visible=False), [], ""
 
     chatbot.like(
-        on_thumb, [given], [given, form, heading, reasons, comment], api_visibility="private"
+        on_thumb,
+        [given],
+        [given, status, form, heading, reasons, comment],
+        api_visibility="private",
     ).success(None, js=FOCUS_FORM)
-    send.click(on_send, [reasons, comment, given], [given, form, reasons, comment],
-               api_visibility="private")  # fmt: skip
-    close.click(on_close, [given], [given, form, reasons, comment], api_visibility="private")
+    after = [given, status, form, reasons, comment]
+    send.click(on_send, [reasons, comment, given], after, api_visibility="private")
+    close.click(on_close, [given], after, api_visibility="private")
