@@ -242,3 +242,19 @@ def test_old_jsonl_logs_are_imported_once_and_nothing_is_lost(tmp_path: Path) ->
     assert [d.doc_id for d in stored[0].documents] == ["ch09-ehc-plan-sections"]
     assert not (tmp_path / "answers.jsonl").exists()
     assert (tmp_path / "answers.jsonl.imported").exists()
+
+
+def test_gaps_panel_view_gives_table_charts_and_csv(tmp_path: Path) -> None:
+    import gradio as gr
+
+    from assistant.feedback.panel import report_view
+
+    store = RecordStore(f"sqlite:///{tmp_path / 'r.sqlite3'}")
+    fill(store)
+    text, kinds, verdicts, path = report_view(store, TOPICS, "2026-11-01", "", "week", tmp_path)
+    assert "| Transport | 3 | 2 | 0 | 1 |" in text
+    assert kinds.to_dict("records")[0] == {"period": "2026-W45", "kind": "answered", "answers": 2}
+    assert set(verdicts["verdict"]) == {"helpful", "not helpful"}
+    assert next(csv.DictReader(io.StringIO(Path(path).read_text())))["topic"] == "Transport"
+    with pytest.raises(gr.Error, match="Dates must look like 2026-11-01"):
+        report_view(store, TOPICS, "last week", "", "day", tmp_path)
