@@ -27,6 +27,10 @@ def test_not_helpful_with_reasons_and_a_comment_is_stored_redacted(
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport=PHONE)
         page.goto(url)
+        # The privacy notice states how long records are kept (SEND_RETENTION_DAYS).
+        expect(page.get_by_text("We delete these records after 180 days.")).to_be_visible(
+            timeout=30_000
+        )
         box = page.locator("#question textarea")
         box.fill(QUESTION)
         box.press("Enter")
