@@ -119,6 +119,9 @@ def test_bad_feedback_is_refused_with_the_reason(tmp_path: Path) -> None:
         records.revise_feedback(12345, False)
     assert records.store.answers_between(dt.datetime(2000, 1, 1))[0].helpful is None
     records.record_feedback(answer_id, True, [], "x" * 500)  # the limit itself is fine
+    # Text no database can hold (a lone surrogate, control characters) is replaced, not fatal.
+    records.record_feedback(answer_id, False, ["wrong"], "bad\ud800 byte\x00 here")
+    assert records.store.answers_between(dt.datetime(2000, 1, 1))[0].comment == "bad\ufffd byte  here"
 
 
 def fill(store: RecordStore) -> None:

@@ -19,6 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from assistant.answering.guard import clean_turn
 from assistant.privacy import redact
 
 # The reasons a parent may tick under "not helpful": stored key -> the words they see.
@@ -153,9 +154,12 @@ def _on_sqlite_connect(connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def validate_feedback(reasons: Iterable[str], comment: str, max_comment_chars: int) -> list[str]:
-    """The reasons as a list of known keys; FeedbackRefused names what is wrong otherwise."""
-    chosen = list(dict.fromkeys(reasons))
+def validate_feedback(
+    reasons: Iterable[str], comment: str, max_comment_chars: int
+) -> tuple[list[str], str]:
+    """(the reasons as a list of known keys, the comment as safe plain text: lone surrogates
+    and control characters replaced, redacted); FeedbackRefused names what is wrong otherwise."""
+    chosen = list(dict.fromkeys(str(reason) for reason in reasons))
     unknown = [reason for reason in chosen if reason not in REASONS]
     if unknown:
         allowed = ", ".join(REASONS)
@@ -165,7 +169,7 @@ def validate_feedback(reasons: Iterable[str], comment: str, max_comment_chars: i
             f"Your comment is {len(comment):,} characters long: please keep it to "
             f"{max_comment_chars:,} or fewer."
         )
-    return chosen
+    return chosen, redact(clean_turn(comment, max_comment_chars).strip())
 
 
 class RecordStore:
@@ -244,13 +248,13 @@ class RecordStore:
         Raises FeedbackRefused for an unknown reason, a comment over the length limit, or an
         answer id this store never gave out.
         """
-        chosen = validate_feedback(reasons, comment, self.max_comment_chars)
+        chosen, cleaned = validate_feedback(reasons, comment, self.max_comment_chars)
         row = {
             "answer_id": answer_id,
             "time": time or utc_now(),
             "helpful": helpful,
             "reasons": json.dumps(chosen),
-            "comment": redact(comment.strip()),
+            "comment": cleaned,
         }
         try:
             # A single INSERT (no read first): the foreign key refuses an unknown answer, and
@@ -267,12 +271,12 @@ class RecordStore:
     ) -> None:
         """Replace a feedback's verdict, reasons and comment (a parent adding detail or
         changing their mind). FeedbackRefused as add_feedback, or for an unknown feedback id."""
-        chosen = validate_feedback(reasons, comment, self.max_comment_chars)
+        chosen, cleaned = validate_feedback(reasons, comment, self.max_comment_chars)
         change = {
             "time": utc_now(),
             "helpful": helpful,
             "reasons": json.dumps(chosen),
-            "comment": redact(comment.strip()),
+            "comment": cleaned,
         }
         with self._errors("save the feedback"), self.engine.begin() as db:
             done = db.execute(
