@@ -261,3 +261,19 @@ def test_gaps_panel_view_gives_table_charts_and_csv(tmp_path: Path) -> None:
     assert next(csv.DictReader(io.StringIO(Path(path).read_text())))["topic"] == "Transport"
     with pytest.raises(gr.Error, match="Dates must look like 2026-11-01"):
         report_view(store, TOPICS, "last week", "", "day", tmp_path)
+
+
+def test_gaps_command_includes_logs_written_before_the_store(tmp_path: Path) -> None:
+    old = {"time": "2026-11-03T10:00:00+00:00", "question": "Is there a SEND swimming club?",
+           "kind": "not_found", "status": "not_found", "sources": ["sendiass-stoke"]}  # fmt: skip
+    (tmp_path / "answers.jsonl").write_text(json.dumps(old) + "\n")
+    result = run_cli(["gaps", "--since", "2026-11-01", "--format", "csv"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    (row,) = csv.DictReader(io.StringIO(result.stdout))
+    assert row["example_questions"] == "Is there a SEND swimming club?"
+    assert row["not_covered"] == "1"
+    # The same log found again (a rename lost in a crash) is recognised, not counted twice.
+    (tmp_path / "answers.jsonl").write_text(json.dumps(old) + "\n")
+    again = run_cli(["gaps", "--since", "2026-11-01", "--format", "csv"], tmp_path)
+    (row,) = csv.DictReader(io.StringIO(again.stdout))
+    assert row["not_covered"] == "1"

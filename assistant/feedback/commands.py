@@ -36,12 +36,16 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def open_store() -> RecordStore:
-    """The record store the web chat writes to (the same settings)."""
+    """The record store the web chat writes to (the same settings), with any logs written
+    before it existed imported first (as the chat does at start), so none are left out."""
+    from assistant.feedback.legacy import import_legacy_logs
     from assistant.feedback.store import RecordStore, sqlite_url
 
     settings = get_settings()
-    # The store is opened without importing old logs: only the chat's start does that.
-    return RecordStore(settings.feedback_db_url or sqlite_url(settings.log_dir))
+    store = RecordStore(settings.feedback_db_url or sqlite_url(settings.log_dir))
+    for line in import_legacy_logs(settings.log_dir, store):
+        print(f"Imported the old log {line} into the record store.", file=sys.stderr)
+    return store
 
 
 def run_command(args: argparse.Namespace) -> int:

@@ -7,6 +7,7 @@ already written is lost and nothing is counted twice.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from assistant.feedback.store import (
     RecordStore,
@@ -71,26 +73,32 @@ def import_legacy_logs(log_dir: Path, store: RecordStore) -> list[str]:
         content = path.read_bytes()
         digest = hashlib.sha256(content).hexdigest()
         records, bad = _lines(path)
-        with store.engine.begin() as db:
-            seen = db.execute(
-                sa.select(imported_logs.c.sha256).where(imported_logs.c.sha256 == digest)
-            ).first()
-            if seen is None:
-                for record in records:
-                    if name == ANSWERS_LOG:
-                        _import_answer(db, record)
-                    else:
-                        _import_feedback(db, record)
-                db.execute(
-                    imported_logs.insert().values(
-                        sha256=digest, name=name, time=utc_now(), records=len(records)
+        try:
+            with store.engine.begin() as db:
+                seen = db.execute(
+                    sa.select(imported_logs.c.sha256).where(imported_logs.c.sha256 == digest)
+                ).first()
+                if seen is None:
+                    for record in records:
+                        if name == ANSWERS_LOG:
+                            _import_answer(db, record)
+                        else:
+                            _import_feedback(db, record)
+                    db.execute(
+                        imported_logs.insert().values(
+                            sha256=digest, name=name, time=utc_now(), records=len(records)
+                        )
                     )
-                )
-                done.append(f"{name}: {len(records)} records, {bad} unreadable lines")
+                    done.append(f"{name}: {len(records)} records, {bad} unreadable lines")
+        except IntegrityError:
+            # Another process (the chat, a staff command) imported it at the same moment: its
+            # transaction won and this one was rolled back whole, so nothing is counted twice.
+            pass
         target = path.with_name(name + IMPORTED_SUFFIX)
         if target.exists():
             target = path.with_name(f"{name}.{utc_now():%Y%m%dT%H%M%S}{IMPORTED_SUFFIX}")
-        path.rename(target)
+        with contextlib.suppress(FileNotFoundError):  # already renamed by that other process
+            path.rename(target)
     return done
 
 
