@@ -16,6 +16,7 @@ footer { display: none !important; }
 #chat button { min-width: 24px; min-height: 24px; }
 /* Gradio's orange primary button has 2.8:1 contrast with white text; this is 7:1. */
 #feedback-send { background: #9a3412; border-color: #9a3412; color: #ffffff; }
+#feedback-heading { padding: 8px 12px; }
 @media (max-width: 640px) {
   #notice { font-size: 15px; }
   #chat { height: auto !important; max-height: none !important; }
