@@ -85,6 +85,16 @@ class Settings(BaseSettings):
     max_history_messages: int = 40
     max_message_chars: int = 20_000
 
+    # Records of answers and feedback (assistant/feedback/): SQLite in log_dir by default, or
+    # any SQLAlchemy URL (e.g. postgresql+psycopg://user@host/db) in SEND_FEEDBACK_DB_URL.
+    feedback_db_url: str | None = None
+    # A parent's optional comment on an answer, in characters.
+    feedback_comment_max_chars: int = 500
+    # Records older than this many days are deleted by `python -m assistant retention`.
+    retention_days: int = 180
+    # Corpus topics (topic: [document ids]) used to group the gaps report.
+    topics_file: Path = PROJECT_ROOT / "evals" / "topics.yaml"
+
 
 @cache
 def packaged_yaml(name: str) -> Any:

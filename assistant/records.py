@@ -1,67 +1,73 @@
-"""Append-only records of answers and feedback, with personal details redacted first."""
+"""What the chat keeps: each answer and any feedback on it, redacted, in the record store
+(assistant/feedback/store.py). Logs written before the store existed are imported once."""
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-import os
-import threading
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 from assistant.answering.answer import Answer
-from assistant.privacy import redact
+from assistant.config import get_settings
+from assistant.feedback.legacy import import_legacy_logs
+from assistant.feedback.store import DocumentRef, RecordStore, sqlite_url
 
-_LOCK = threading.Lock()
-
-
-def append_jsonl(path: Path, record: dict[str, Any]) -> None:
-    """Append one JSON line and flush it to disk, so a crash loses nothing already written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    line = json.dumps(record, ensure_ascii=False) + "\n"
-    with _LOCK, path.open("a", encoding="utf-8") as handle:
-        handle.write(line)
-        handle.flush()
-        os.fsync(handle.fileno())
+# Nearest documents kept for an answer: enough to say what a "not covered" question was about.
+NEAREST_KEPT = 3
 
 
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+def documents_of(answer: Answer) -> list[DocumentRef]:
+    """The documents an answer cited (by number) and the nearest ones search ranked."""
+    cited = [DocumentRef(c.doc_id, c.title, c.collection, "cited", c.n) for c in answer.citations]
+    ranked = answer.debug.get("ranked_docs", []) if isinstance(answer.debug, dict) else []
+    nearest = [
+        DocumentRef(str(doc_id), role="nearest", position=rank)
+        for rank, doc_id in enumerate(ranked[:NEAREST_KEPT], start=1)
+    ]
+    return cited + nearest
 
 
 class ConversationRecords:
-    """What is kept: redacted questions, the kind of answer and which sources it cited."""
+    """Records answers and feedback for the web chat (thread-safe).
 
-    def __init__(self, log_dir: Path) -> None:
-        self.answers_path = log_dir / "answers.jsonl"
-        self.feedback_path = log_dir / "feedback.jsonl"
+    `db_url` defaults to SEND_FEEDBACK_DB_URL, else a SQLite file in `log_dir`.
+    """
 
-    def record_answer(self, answer: Answer, seconds: float) -> None:
-        """Log one answer (never the parent's personal details)."""
-        append_jsonl(
-            self.answers_path,
-            {
-                "time": _now(),
-                "question": redact(answer.question),
-                "standalone_question": redact(answer.standalone_question),
-                "kind": str(answer.kind),
-                "status": answer.status,
-                "sources": [c.doc_id for c in answer.citations],
-                "seconds": round(seconds, 3),
-            },
+    def __init__(self, log_dir: Path, db_url: str | None = None) -> None:
+        settings = get_settings()
+        self.store = RecordStore(
+            db_url or settings.feedback_db_url or sqlite_url(log_dir),
+            max_comment_chars=settings.feedback_comment_max_chars,
+        )
+        for line in import_legacy_logs(log_dir, self.store):
+            print(f"Imported the old log {line} into the record store.")
+
+    def record_answer(self, answer: Answer, seconds: float) -> int:
+        """Store one answer (never the parent's personal details); returns its id.
+
+        Raises RecordsUnavailable (an OSError) if the database cannot be written.
+        """
+        return self.store.add_answer(
+            question=answer.question,
+            standalone_question=answer.standalone_question,
+            answer=answer.text,
+            kind=str(answer.kind),
+            status=answer.status,
+            safety=answer.safety,
+            seconds=round(seconds, 3),
+            documents=documents_of(answer),
         )
 
     def record_feedback(
-        self, question: str, answer_text: str, helpful: bool, comment: str = ""
+        self, answer_id: int, helpful: bool, reasons: Iterable[str] = (), comment: str = ""
+    ) -> int:
+        """Store helpful / not helpful on an answer; returns the feedback's id.
+
+        Raises FeedbackRefused (unknown answer or reason, comment too long) or RecordsUnavailable.
+        """
+        return self.store.add_feedback(answer_id, helpful, reasons, comment)
+
+    def revise_feedback(
+        self, feedback_id: int, helpful: bool, reasons: Iterable[str] = (), comment: str = ""
     ) -> None:
-        """Log a thumbs up or down on an answer, with an optional comment."""
-        append_jsonl(
-            self.feedback_path,
-            {
-                "time": _now(),
-                "question": redact(question),
-                "answer": redact(answer_text),
-                "helpful": helpful,
-                "comment": redact(comment),
-            },
-        )
+        """Add reasons and a comment to feedback already given, or change its verdict."""
+        self.store.revise_feedback(feedback_id, helpful, reasons, comment)

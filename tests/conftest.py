@@ -19,6 +19,7 @@ from assistant.config import PROJECT_ROOT, Settings
 from assistant.corpus.embeddings import load_embeddings
 from assistant.corpus.index import ChunkStore
 from assistant.corpus.ingest import ingest_corpus
+from assistant.feedback.store import DATABASE_FILE, AnswerRecord, RecordStore, sqlite_url
 from assistant.pipeline import AnswerPipeline
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -47,6 +48,20 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def stored_answers(log_dir: Path) -> list[AnswerRecord]:
+    """Every answer the record store in `log_dir` holds, oldest first, with its feedback."""
+    store = RecordStore(sqlite_url(log_dir))
+    try:
+        return store.answers_between(dt.datetime(2000, 1, 1))
+    finally:
+        store.close()
+
+
+def stored_bytes(log_dir: Path) -> bytes:
+    """Every byte of the record store's database, write-ahead log and shared-memory file."""
+    return b"".join(p.read_bytes() for p in sorted(log_dir.glob(DATABASE_FILE + "*")))
 
 
 def make_settings(corpus: Path, root: Path, **extra: object) -> Settings:

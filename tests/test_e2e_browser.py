@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import time
 from pathlib import Path
 
 import pytest
-from conftest import CHROMIUM, CHROMIUM_ARGS
+from conftest import CHROMIUM, CHROMIUM_ARGS, stored_answers
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -42,13 +40,8 @@ def test_parent_asks_and_checks_the_source(served_app: tuple[str, Path, str]) ->
         page.screenshot(path=str(root / "chat.png"), full_page=True)
 
         chat.locator("button[aria-label='Like']").last.click()
-        feedback = root / "logs" / "feedback.jsonl"
-        for _ in range(40):
-            if feedback.exists():
-                break
-            time.sleep(0.25)
+        expect(page.get_by_text("your feedback has been saved")).to_be_visible(timeout=30_000)
         browser.close()
-    record = json.loads(feedback.read_text().splitlines()[-1])
-    assert record["helpful"] is True and "Aiming High" in record["question"]
-    answers = (root / "logs" / "answers.jsonl").read_text()
-    assert "<b>" not in answers
+    record = next(r for r in stored_answers(root / "logs") if "Aiming High" in r.question)
+    assert record.helpful is True
+    assert "<b>" not in record.question

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -59,6 +58,8 @@ def test_details_do_not_change_the_answer_and_are_not_logged(
     assert "2 sessions a month" in detailed.text
     records = ConversationRecords(tmp_path)
     records.record_answer(detailed, 0.1)
-    logged = json.loads((tmp_path / "answers.jsonl").read_text())
+    records.store.close()
+    stored = b"".join(p.read_bytes() for p in tmp_path.glob("records.sqlite3*"))
+    assert b"Aiming High sessions" in stored
     for secret in ("Jane", "Amy", "Example", "03/04/2015", "07700"):
-        assert secret not in json.dumps(logged)
+        assert secret.encode() not in stored

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -66,10 +66,10 @@ def test_app_answers_through_gradio_client(running_app: tuple[str, Path]) -> Non
     # The cited passage is in a native <details> panel under the answer.
     panel = answer.split('<details class="source"><summary>Source [1]: ', 1)[1]
     assert "24 sessions a year" in panel.split("</details>", 1)[0]
-    logged = [json.loads(line) for line in (log_dir / "answers.jsonl").read_text().splitlines()]
-    assert logged[-1]["kind"] == "answered"
-    assert "tom@example.com" not in logged[-1]["question"]
-    assert "Aiming High sessions" in logged[-1]["question"]
+    logged = ConversationRecords(log_dir).store.answers_between(dt.datetime(2000, 1, 1))
+    assert logged[-1].kind == "answered"
+    assert "tom@example.com" not in logged[-1].question
+    assert "Aiming High sessions" in logged[-1].question
 
 
 def test_rendering_neutralises_html_and_markdown_from_documents() -> None:

@@ -1,4 +1,5 @@
-"""Command line: `python -m assistant ask "question" [--json] [--history FILE] [--batch FILE]`."""
+"""Command line: `python -m assistant ask "question" [--json] [--history FILE] [--batch FILE]`,
+`python -m assistant gaps --since DATE [--format md|csv]`, `python -m assistant retention`."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answering.answer import Answer
+from assistant.feedback.commands import add_commands, run_command
 
 
 class InputError(ValueError):
@@ -111,7 +113,10 @@ def main(argv: list[str] | None = None) -> int:
     ask.add_argument(
         "--batch", type=Path, help="JSONL of {question, history?}: one result per line"
     )
+    add_commands(commands)
     args = parser.parse_args(argv)
+    if args.command != "ask":
+        return run_command(args)
 
     if not args.question and not args.batch:
         parser.error("give a question, or --batch FILE")

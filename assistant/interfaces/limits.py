@@ -45,19 +45,25 @@ def digest(text: str) -> str:
 
 
 class AnswerLedger:
-    """Fingerprints of the last `capacity` answers sent, so feedback names a real answer."""
+    """Fingerprints of the last `capacity` answers sent, so feedback names a real answer, each
+    with the id its record was stored under (None if it could not be stored)."""
 
     def __init__(self, capacity: int = 20_000) -> None:
         self.capacity = capacity
-        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._seen: OrderedDict[str, int | None] = OrderedDict()
         self._lock = threading.Lock()
 
-    def add(self, text: str) -> None:
-        """Remember that this answer text was sent."""
+    def add(self, text: str, record_id: int | None = None) -> None:
+        """Remember that this answer text was sent (and where its record is)."""
         with self._lock:
-            self._seen[digest(text)] = None
+            self._seen[digest(text)] = record_id
             while len(self._seen) > self.capacity:
                 self._seen.popitem(last=False)
+
+    def record_id(self, text: str) -> int | None:
+        """The stored record's id for an answer sent, or None (unknown, or not stored)."""
+        with self._lock:
+            return self._seen.get(digest(text))
 
     def __contains__(self, text: object) -> bool:
         return isinstance(text, str) and digest(text) in self._seen

@@ -14,6 +14,9 @@ footer { display: none !important; }
 #chat a { display: inline-block; min-width: 24px; min-height: 24px; line-height: 24px;
           text-align: center; }
 #chat button { min-width: 24px; min-height: 24px; }
+/* Gradio's orange primary button has 2.8:1 contrast with white text; this is 7:1. */
+#feedback-send { background: #9a3412; border-color: #9a3412; color: #ffffff; }
+#feedback-heading { padding: 8px 12px; }
 @media (max-width: 640px) {
   #notice { font-size: 15px; }
   #chat { height: auto !important; max-height: none !important; }
@@ -32,6 +35,11 @@ HEAD = """
   let seen = 0;
   const fix = () => {
     queued = false;
+    // The feedback confirmation is announced when it changes.
+    const status = document.getElementById("feedback-status");
+    if (status && status.getAttribute("role") !== "status") {
+      status.setAttribute("role", "status");
+    }
     document.querySelectorAll("details.source > summary").forEach((summary) => {
       const open = String(summary.parentElement.open);
       if (summary.getAttribute("aria-expanded") !== open) {

@@ -15,6 +15,7 @@ from assistant.answering.answer import Answer, Citation, Kind, Statement
 from assistant.answering.guard import clean_turn
 from assistant.config import Settings
 from assistant.interfaces import page
+from assistant.interfaces.feedback_form import add_feedback_form
 from assistant.interfaces.limits import AnswerLedger, RateLimiter
 from assistant.records import ConversationRecords
 
@@ -29,9 +30,10 @@ NOTICE = (
     "guidance, and every statement links to its source. **This is information, not legal "
     "advice.** If a child or adult is in danger, call 999.\n\n"
     "*What we keep:* your question with names, email addresses, phone numbers, dates and NHS "
-    "numbers removed, the kind of answer given, which sources it used, and any feedback you "
-    "choose to give. Nothing else is stored, and nothing is kept in your browser: once you "
-    "close or reload this page, the conversation is gone."
+    "numbers removed, the answer given and the sources it used, and any feedback you choose "
+    "to give (with the same details removed from comments). We delete these records after "
+    "{retention_days} days. Nothing else is stored, and nothing is kept in your browser: once "
+    "you close or reload this page, the conversation is gone."
 )
 STILL_LOADING = "The assistant is still starting up: your answer will appear in a few seconds."
 EXAMPLES = [
@@ -195,7 +197,6 @@ def build_app(
         settings = pipeline.result().settings if isinstance(pipeline, Future) else pipeline.settings
     asks = RateLimiter(settings.questions_per_minute, 60.0)
     asks_per_address = RateLimiter(settings.questions_per_minute_per_address, 60.0)
-    feedbacks = RateLimiter(settings.feedback_per_minute, 60.0)
     answers_sent = AnswerLedger()
     max_chars = settings.max_message_chars
 
@@ -217,8 +218,9 @@ def build_app(
             yield [*shown, gr.ChatMessage(role="assistant", content=STILL_LOADING)], ""
         ready = pipeline.result() if isinstance(pipeline, Future) else pipeline
         answer = ready.answer(message, history_turns(history, max_chars))
+        record_id = None
         try:
-            records.record_answer(answer, time.perf_counter() - started)
+            record_id = records.record_answer(answer, time.perf_counter() - started)
         except OSError as exc:  # a full disk must not stop a parent getting an answer
             print(f"warning: could not record the answer ({exc})")
         full = render_answer(answer)
@@ -228,28 +230,12 @@ def build_app(
             partial = f"{partial} {piece}".strip()
             yield [*shown, gr.ChatMessage(role="assistant", content=partial)], ""
         final = f"{full}\n\n{sources_html(answer)}" if answer.citations else full
-        answers_sent.add(final)
+        answers_sent.add(final, record_id)
         yield [*shown, gr.ChatMessage(role="assistant", content=final)], ""
-
-    def feedback(data: gr.LikeData, history: list[Any], request: gr.Request) -> None:
-        value = _text_of(data.value)
-        if value not in answers_sent:
-            raise gr.Error("Feedback can only be given on an answer from this page.")
-        if not feedbacks.allow(_session(request)):
-            raise gr.Error("Thank you: that is a lot of feedback in a short time, please wait.")
-        index = data.index if isinstance(data.index, int) else data.index[0]
-        turns = history_turns(history[max(0, index - 2) : index], max_chars)
-        question = next((t["content"] for t in reversed(turns) if t["role"] == "user"), "")
-        answer_text = unescape(value.split(SOURCES_START, 1)[0])
-        try:
-            records.record_feedback(question, answer_text, helpful=bool(data.liked))
-        except OSError as exc:
-            raise gr.Error(f"Sorry, your feedback could not be saved ({exc}).") from exc
-        gr.Info("Thank you: your feedback has been saved.")
 
     with gr.Blocks(title=TITLE) as app:
         gr.Markdown(f"# {TITLE}")
-        gr.Markdown(NOTICE, elem_id="notice")
+        gr.Markdown(NOTICE.format(retention_days=settings.retention_days), elem_id="notice")
         question = gr.Textbox(
             placeholder="Type your question here and press Enter",
             elem_id="question",
@@ -269,6 +255,7 @@ def build_app(
             label="Conversation",
             show_label=False,
         )
+        add_feedback_form(chatbot, records, answers_sent, settings, _session, _text_of)
         gr.Examples(EXAMPLES, inputs=[question], label="Example questions")
         question.submit(
             respond,
@@ -277,7 +264,6 @@ def build_app(
             api_name="respond",
             concurrency_limit=settings.web_concurrency,
         )
-        chatbot.like(feedback, [chatbot], None, api_visibility="private")
     return app
 
 

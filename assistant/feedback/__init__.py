@@ -1,0 +1,1 @@
+"""Parents' feedback and the records behind it: the store, the gaps report, retention."""
