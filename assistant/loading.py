@@ -10,7 +10,7 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.config import Settings
 from assistant.corpus.index import ChunkStore
-from assistant.corpus.ingest import IngestBusy, ingest_corpus
+from assistant.corpus.ingest import IngestBusy, IngestIncomplete, ingest_corpus
 
 
 def open_index(
@@ -34,6 +34,8 @@ def open_index(
             "Another ingest is updating the index: answering from the current one, and "
             "switching to the new one when that ingest finishes."
         )
+    except IngestIncomplete as incomplete:
+        progress(f"{incomplete} Answering from the current index meanwhile.")
     else:
         if empty or report.chunks_added or report.chunks_removed or report.skipped:
             progress(report.summary())

@@ -138,9 +138,23 @@ class ChunkStore:
         """
         passages: dict[str, Row] = {c.chunk_id: (c.indexed_text, c.metadata()) for c in chunks}
         return FillCounts(
-            passages=_fill(self.vectorstore, _of(source, "vectorstore"), passages, progress),
-            questions=_fill(self.questions, _of(source, "questions"), question_rows(chunks)),
-            sentences=_fill(self.sentences, _of(source, "sentences"), sentence_rows(chunks)),
+            passages=_fill(
+                self.vectorstore, _of(source, "vectorstore"), passages, progress, "passages"
+            ),
+            questions=_fill(
+                self.questions,
+                _of(source, "questions"),
+                question_rows(chunks),
+                progress,
+                "questions",
+            ),
+            sentences=_fill(
+                self.sentences,
+                _of(source, "sentences"),
+                sentence_rows(chunks),
+                progress,
+                "sentences",
+            ),
         )
 
     def holds_exactly(self, chunks: Sequence[Chunk]) -> bool:
@@ -273,6 +287,7 @@ def _fill(
     source: Chroma | None,
     rows: dict[str, Row],
     progress: Progress = lambda _message: None,
+    what: str = "texts",
 ) -> int:
     """Make `target` hold exactly `rows` (id -> (text, metadata)): copy the vectors `source`
     holds, embed the rest, delete extras. Returns how many were embedded."""
@@ -297,7 +312,7 @@ def _fill(
         held = _ids(target)
         missing = [key for key in missing if key not in held]
     if missing:
-        progress(f"Embedding {len(missing)} new or changed texts ...")
+        progress(f"Embedding {len(missing)} new or changed {what} ...")
     for start in range(0, len(missing), _EMBED_BATCH):
         batch = missing[start : start + _EMBED_BATCH]
         metadatas = [rows[key][1] for key in batch]
@@ -306,7 +321,7 @@ def _fill(
             metadatas=metadatas if all(m is not None for m in metadatas) else None,  # type: ignore[arg-type]
             ids=batch,
         )
-        progress(f"  embedded {start + len(batch)}/{len(missing)}")
+        progress(f"  embedded {start + len(batch)}/{len(missing)} {what}")
     extra = sorted(_ids(target) - set(rows))
     for start in range(0, len(extra), _WRITE_BATCH):
         target.delete(ids=extra[start : start + _WRITE_BATCH])

@@ -283,6 +283,12 @@ def _ingest(settings: Settings, store: ChunkStore, progress: Progress) -> Ingest
             f"Index generation {target.generation} does not hold what the corpus asks for; "
             "the previous index stays live. Run the ingest again."
         )
+    if generations.live() != live_generation:
+        # The file lock covers one machine; an ingest from another machine against the same
+        # Chroma server switched meanwhile. Its generation stays; this one is finished next run.
+        raise IngestIncomplete(
+            "Another ingest switched the index while this one ran; run the ingest again."
+        )
     generations.switch(target.generation, live_generation)
     progress(f"Switched the chat to index generation {target.generation}.")
     # The generation just replaced stays one more round: another app process may still be
