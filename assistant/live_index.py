@@ -58,7 +58,10 @@ class LiveIndex:
         """The snapshot to answer from: reloaded first if the live generation moved (checked at
         most every `check_seconds`; while another thread reloads, the current one)."""
         if time.monotonic() - self._checked >= self._check_seconds:
-            self.reload()
+            try:
+                self.reload()
+            except Exception:  # Chroma unreachable for a moment: keep answering, retry later
+                self._checked = time.monotonic()
         return self.current
 
     def reload(self, force: bool = False) -> bool:

@@ -99,7 +99,8 @@ class IngestRunner:
         try:
             assert process.stdout is not None
             for line in process.stdout:
-                self._add_line(line.rstrip("\n"))
+                # A progress bar redraws itself with carriage returns: keep its last state.
+                self._add_line(line.rstrip("\n").rsplit("\r", 1)[-1])
             code = process.wait()
             if code == 0 and self.on_done is not None:
                 try:
