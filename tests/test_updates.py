@@ -14,7 +14,7 @@ from conftest import SHIPPED_CORPUS, make_settings
 from langchain_core.embeddings import Embeddings
 
 from assistant.config import PROJECT_ROOT, Settings
-from assistant.corpus.index import ChunkStore
+from assistant.corpus.index import ChunkStore, rows_for
 from assistant.corpus.ingest import IngestReport, chunk_corpus, ingest_corpus, load_corpus
 from assistant.corpus.updates import IngestRunner, settings_environment
 from assistant.pipeline import AnswerPipeline
@@ -59,7 +59,7 @@ def _expected_chunks(settings: Settings) -> list:  # type: ignore[type-arg]
 def _consistent(settings: Settings, embeddings: Embeddings) -> ChunkStore:
     """The live generation holds exactly the corpus's passages, questions and sentences."""
     store = ChunkStore(settings, embeddings)
-    assert store.holds_exactly(_expected_chunks(settings))
+    assert store.holds_exactly(rows_for(_expected_chunks(settings)))
     return store
 
 
@@ -257,7 +257,9 @@ def test_an_older_unversioned_index_is_adopted_then_replaced(
 ) -> None:  # type: ignore[no-untyped-def]
     settings = _settings(corpus_copy, tmp_path)
     legacy = ChunkStore(settings, embeddings, generation=0)
-    legacy.fill(_expected_chunks(settings), None, lambda _m: None)  # as older ingests wrote it
+    legacy.fill(
+        rows_for(_expected_chunks(settings)), None, lambda _m: None
+    )  # as older ingests wrote it
     assert legacy.generations.pointer() is None and legacy.generations.live() == 0
 
     counting = CountingEmbeddings(embeddings)

@@ -127,44 +127,34 @@ class ChunkStore:
         for start in range(0, len(ids), _WRITE_BATCH):
             self.vectorstore.delete(ids=ids[start : start + _WRITE_BATCH])
 
-    def fill(
-        self, chunks: Sequence[Chunk], source: ChunkStore | None, progress: Progress
-    ) -> FillCounts:
-        """Make this generation hold exactly `chunks`, their questions and their sentences.
+    def fill(self, rows: IndexRows, source: ChunkStore | None, progress: Progress) -> FillCounts:
+        """Make this generation hold exactly `rows` (see rows_for): passages, their questions
+        and their sentences.
 
         Rows this generation already holds stay (a killed ingest resumes where it stopped);
         rows `source` (the live generation) holds are copied with their stored vectors;
         only the rest are embedded. Returns how many of each kind were embedded.
         """
-        passages: dict[str, Row] = {c.chunk_id: (c.indexed_text, c.metadata()) for c in chunks}
         return FillCounts(
             passages=_fill(
-                self.vectorstore, _of(source, "vectorstore"), passages, progress, "passages"
+                self.vectorstore, _of(source, "vectorstore"), rows.passages, progress, "passages"
             ),
             questions=_fill(
-                self.questions,
-                _of(source, "questions"),
-                question_rows(chunks),
-                progress,
-                "questions",
+                self.questions, _of(source, "questions"), rows.questions, progress, "questions"
             ),
             sentences=_fill(
-                self.sentences,
-                _of(source, "sentences"),
-                sentence_rows(chunks),
-                progress,
-                "sentences",
+                self.sentences, _of(source, "sentences"), rows.sentences, progress, "sentences"
             ),
         )
 
-    def holds_exactly(self, chunks: Sequence[Chunk]) -> bool:
-        """Whether passages, questions and sentences are all exactly those of `chunks` (the
-        check made before a generation goes live: vector search, the BM25 index built from the
-        passages, and the sentence vectors then agree)."""
+    def holds_exactly(self, rows: IndexRows) -> bool:
+        """Whether passages, questions and sentences are all exactly `rows` (the check made
+        before a generation goes live: vector search, the BM25 index built from the passages,
+        and the sentence vectors then agree)."""
         return (
-            _ids(self.vectorstore) == {c.chunk_id for c in chunks}
-            and _ids(self.questions) == set(question_rows(chunks))
-            and _ids(self.sentences) == set(sentence_rows(chunks))
+            _ids(self.vectorstore) == set(rows.passages)
+            and _ids(self.questions) == set(rows.questions)
+            and _ids(self.sentences) == set(rows.sentences)
         )
 
     def sentence_vectors(self) -> dict[str, np.ndarray]:
@@ -248,6 +238,25 @@ class LexicalIndex:
             for i, s in zip(ids[0], scores[0], strict=True)
             if s > 0
         ]
+
+
+@dataclass(frozen=True)
+class IndexRows:
+    """What one generation must hold for a set of chunks, by id: (text, metadata)."""
+
+    passages: dict[str, Row]
+    questions: dict[str, Row]
+    sentences: dict[str, Row]
+
+
+def rows_for(chunks: Sequence[Chunk]) -> IndexRows:
+    """The passage, question and sentence rows of `chunks` (computed once per ingest: spelling
+    out every question takes most of a second for the shipped corpus)."""
+    return IndexRows(
+        passages={c.chunk_id: (c.indexed_text, c.metadata()) for c in chunks},
+        questions=question_rows(chunks),
+        sentences=sentence_rows(chunks),
+    )
 
 
 def question_rows(chunks: Sequence[Chunk]) -> dict[str, Row]:

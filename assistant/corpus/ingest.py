@@ -16,7 +16,7 @@ from assistant.corpus.documents import DocumentError, DroppedText, SourceDocumen
 from assistant.corpus.embeddings import model_path, token_counter
 from assistant.corpus.files import FileLimits
 from assistant.corpus.generations import Generations
-from assistant.corpus.index import ChunkStore
+from assistant.corpus.index import ChunkStore, rows_for
 from assistant.corpus.loaders import corpus_files, load_document
 
 Progress = Callable[[str], None]
@@ -258,7 +258,8 @@ def _ingest(settings: Settings, store: ChunkStore, progress: Progress) -> Ingest
     report.chunks_removed = len(held_ids - wanted - stale_ids)
     report.chunks_unchanged = len(wanted & held_ids)
 
-    if live is not None and live.holds_exactly(chunks):
+    rows = rows_for(chunks)
+    if live is not None and live.holds_exactly(rows):
         # Nothing changed: no new generation, no embedding, the model is never loaded.
         if generations.pointer() is None:
             generations.switch(live.generation, None)  # adopt an older un-versioned index
@@ -274,11 +275,11 @@ def _ingest(settings: Settings, store: ChunkStore, progress: Progress) -> Ingest
         f"({'none' if live_generation is None else live_generation}); "
         "the chat keeps answering from the live one until it is complete."
     )
-    embedded = target.fill(chunks, live, progress)
+    embedded = target.fill(rows, live, progress)
     report.chunks_embedded = embedded.passages
     report.questions_added = embedded.questions
     report.sentences_added = embedded.sentences
-    if not target.holds_exactly(chunks):
+    if not target.holds_exactly(rows):
         raise IngestIncomplete(
             f"Index generation {target.generation} does not hold what the corpus asks for; "
             "the previous index stays live. Run the ingest again."
