@@ -277,3 +277,32 @@ def test_an_older_unversioned_index_is_adopted_then_replaced(
     assert ingest_corpus(settings, ChunkStore(settings, counting)).generation == 2
     assert legacy.generations.held() == [1, 2]  # the adopted one is gone after two switches
     _consistent(settings, embeddings)
+
+
+def test_an_answer_in_flight_reads_one_generation_throughout(
+    corpus_copy: Path, tmp_path: Path, embeddings
+) -> None:  # type: ignore[no-untyped-def]
+    settings = _settings(corpus_copy, tmp_path)
+    store = ChunkStore(settings, embeddings)
+    ingest_corpus(settings, store)
+    page = corpus_copy / "local-offer" / "short-breaks.md"
+    page.write_text(page.read_text().replace("2 sessions a month", "3 sessions a month"))
+    generations_read: list[int] = []
+
+    class SwitchedMidAnswer(AnswerPipeline):
+        """An ingest finishes (and the chat reloads) between understanding and retrieval."""
+
+        def search(self, text, vector):  # type: ignore[no-untyped-def]
+            if not generations_read:
+                assert ingest_corpus(settings, ChunkStore(settings, embeddings)).generation == 2
+                self.refresh()
+            generations_read.append(self.index.generation)
+            return super().search(text, vector)
+
+    pipeline = SwitchedMidAnswer(settings, embeddings, store)
+    first = pipeline.answer(SESSIONS)
+    # The answer begun on generation 1 finished on it: vector and word search alike.
+    assert set(generations_read) == {1}
+    assert "2 sessions a month" in first.body and "3 sessions a month" not in first.body
+    second = pipeline.answer(SESSIONS)
+    assert generations_read[-1] == 2 and "3 sessions a month" in second.body
