@@ -11,7 +11,7 @@ import assistant  # noqa: F401  (sets the offline environment before any model l
 from assistant.config import Settings
 from assistant.corpus.embeddings import LazyEmbeddings
 from assistant.corpus.index import ChunkStore
-from assistant.corpus.ingest import IngestBusy, ingest_corpus
+from assistant.corpus.ingest import IngestBusy, IngestIncomplete, ingest_corpus
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,12 +62,12 @@ def main(argv: list[str] | None = None) -> int:
             args.crawl, out_dir, options, settings.today, lambda m: print(m, flush=True)
         )
         print(crawled.summary(), flush=True)
-    print("Loading the embedding model ...", flush=True)
+    # The embedding model loads only if something must be embedded (LazyEmbeddings).
     store = ChunkStore(settings, LazyEmbeddings(settings))
     try:
         report = ingest_corpus(settings, store, lambda message: print(message, flush=True))
-    except IngestBusy as busy:
-        print(busy, file=sys.stderr)
+    except (IngestBusy, IngestIncomplete) as refused:
+        print(refused, file=sys.stderr)
         return 1
     print(report.summary())
     if not report.ok:

@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     index_dir: Path = PROJECT_ROOT / "data" / "index"
     log_dir: Path = PROJECT_ROOT / "data" / "logs"
     collection_name: str = "send_chunks"
+    # How often (seconds, at most once per answer) the chat checks whether an ingest switched
+    # the live index generation; it then reloads before answering.
+    index_check_seconds: float = 2.0
 
     # Chroma server (optional). When CHROMA_HOST is set the same code talks to a server.
     chroma_host: str | None = Field(default=None, validation_alias=AliasChoices("CHROMA_HOST"))

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 import time
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
@@ -38,10 +39,16 @@ from assistant.corpus.chunking import Chunk
 from assistant.corpus.embeddings import SentenceVectors, load_embeddings
 from assistant.corpus.glossary import Glossary
 from assistant.corpus.index import ChunkStore, LexicalIndex
-from assistant.corpus.ingest import ingest_corpus
+from assistant.live_index import IndexSnapshot, LiveIndex
+from assistant.loading import open_index
 from assistant.text import split_sentences
 
 History = Sequence[dict[str, str]]
+# The snapshot an answer in progress reads from, per thread (a ContextVar, so two answers on
+# two threads each keep their own), with the pipeline that pinned it.
+_PINNED: ContextVar[tuple[AnswerPipeline, IndexSnapshot] | None] = ContextVar(
+    "pinned_index", default=None
+)
 # How many fused candidates the reranker sees.
 CANDIDATE_POOL = 12
 # Weight of a follow-up's own words in its search vector, by how many content words it has
@@ -99,46 +106,55 @@ class AnswerPipeline:
 
     def __init__(self, settings: Settings, embeddings: Embeddings, store: ChunkStore) -> None:
         self.settings = settings
-        self.store = store
         self.embeddings = embeddings
         self.vectors = SentenceVectors(embeddings)
         self.glossary = Glossary.from_corpus(settings.corpus_dir)
         self.safeguarding = SafeguardingCheck(self.vectors)
         self.scope = ScopeCheck(self.vectors, self.glossary)
-        self.refresh()
+        # Follows ingests (here or in another process) without a restart; see live_index.py.
+        self.live = LiveIndex(store, self.glossary, settings.index_check_seconds)
+        self.vectors.preload(self.live.current.sentence_vectors)
 
     @classmethod
     def load(
         cls, settings: Settings | None = None, progress: Callable[[str], None] = print
     ) -> AnswerPipeline:
-        """Load the model and index, first bringing the index in line with corpus/.
-
-        An empty index is built from scratch (with progress shown); otherwise only new or
-        changed documents are embedded, which takes about a second when nothing changed.
-        """
+        """Load the model and index, first bringing the index in line with corpus/ (see
+        loading.py)."""
         settings = settings or get_settings()
         embeddings = load_embeddings(settings)
-        store = ChunkStore(settings, embeddings)
-        empty = store.count() == 0
-        if empty:
-            progress("The index is empty: building it from the corpus (first run only).")
-        report = ingest_corpus(settings, store, progress if empty else lambda _m: None)
-        if empty or report.chunks_added or report.chunks_removed or report.skipped:
-            progress(report.summary())
-        if store.count() == 0:
-            raise RuntimeError(f"Nothing could be indexed from {settings.corpus_dir}.")
-        return cls(settings, embeddings, store)
+        return cls(settings, embeddings, open_index(settings, embeddings, progress))
+
+    @property
+    def index(self) -> IndexSnapshot:
+        """The index generation this answer reads from: pinned for the whole of an answer (an
+        ingest switching mid-answer is seen by the next one), else the latest loaded."""
+        pinned = _PINNED.get()
+        return pinned[1] if pinned is not None and pinned[0] is self else self.live.current
+
+    @property
+    def store(self) -> ChunkStore:
+        """The vector store of the index generation read from."""
+        return self.index.store
+
+    @property
+    def lexical(self) -> LexicalIndex:
+        """The BM25 index of the same generation."""
+        return self.index.lexical
+
+    @property
+    def vocabulary(self) -> CorpusVocabulary:
+        """The corpus vocabulary of the same generation."""
+        return self.index.vocabulary
 
     def search(self, text: str, vector: np.ndarray) -> list[Candidate]:
         """The retrieval step (a seam: evaluations swap in baselines or broken retrievers)."""
         return hybrid_search(self.store, self.lexical, self.settings, text, vector, CANDIDATE_POOL)
 
     def refresh(self) -> None:
-        """Rebuild what is derived from the stored chunks (after an ingest, for example)."""
-        chunks = self.store.all_chunks()
-        self.lexical = LexicalIndex(chunks)
-        self.vectors.preload(self.store.sentence_vectors())
-        self.vocabulary = CorpusVocabulary(chunks, self.glossary)
+        """Reload the live index generation now (after an ingest, for example)."""
+        self.live.reload(force=True)
+        self.vectors.preload(self.live.current.sentence_vectors)
 
     def as_retriever(self, k: int | None = None) -> HybridRetriever:
         """The hybrid search as a LangChain retriever."""
@@ -162,7 +178,21 @@ class AnswerPipeline:
         return max(found, key=lambda chunk: support_score(claim, chunk.body), default=None)
 
     def answer(self, question: str | None, history: History = ()) -> Answer:
-        """Answer one message, given the earlier turns of the conversation."""
+        """Answer one message, given the earlier turns of the conversation, from one index
+        generation throughout (the newest one live when the answer starts)."""
+        current = self.live.current
+        latest = self.live.latest()
+        if latest is not current:
+            # Sentence vectors depend on the model only, not the generation: swapping them
+            # mid-answer elsewhere changes which are cached, never a result.
+            self.vectors.preload(latest.sentence_vectors)
+        pinned = _PINNED.set((self, latest))
+        try:
+            return self._answer(question, history)
+        finally:
+            _PINNED.reset(pinned)
+
+    def _answer(self, question: str | None, history: History) -> Answer:
         timer = StepTimer()
         settings = self.settings
 

@@ -112,17 +112,22 @@ class SentenceVectors:
 
     def many(self, texts: list[str]) -> np.ndarray:
         """Unit vectors for many passages or sentences, one row each."""
-        missing = [
-            text
-            for text in dict.fromkeys(texts)
-            if text not in self._memo and text not in self._stored
-        ]
+        # Both dicts read once and never changed in place: preload and a full memo swap in new
+        # ones, so another thread answering at the same time cannot pull a vector from under us.
+        stored, memo = self._stored, self._memo
+        missing = [text for text in dict.fromkeys(texts) if text not in memo and text not in stored]
+        new: dict[str, np.ndarray] = {}
         if missing:
-            if len(self._memo) + len(missing) > self._capacity:
-                self._memo.clear()
             vectors = self._embeddings.embed_documents(missing)
-            for text, vector in zip(missing, vectors, strict=True):
-                self._memo[text] = np.asarray(vector, dtype=np.float32)
+            new = {
+                t: np.asarray(v, dtype=np.float32) for t, v in zip(missing, vectors, strict=True)
+            }
+            if len(memo) + len(new) > self._capacity:
+                self._memo = dict(new)
+            else:
+                self._memo.update(new)
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
-        return np.vstack([self._stored[t] if t in self._stored else self._memo[t] for t in texts])
+        return np.vstack(
+            [stored[t] if t in stored else new[t] if t in new else memo[t] for t in texts]
+        )

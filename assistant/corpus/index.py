@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import bm25s
 import chromadb
@@ -17,10 +18,24 @@ from langchain_core.embeddings import Embeddings
 from assistant.answering.message import spell_out
 from assistant.config import Settings
 from assistant.corpus.chunking import Chunk
+from assistant.corpus.generations import Generations, names_for
 from assistant.text import content_terms
 
 # Chroma's write batches must stay under its maximum batch size.
 _WRITE_BATCH = 256
+# Texts embedded between progress lines (and between writes, so a killed ingest keeps them).
+_EMBED_BATCH = 64
+Row = tuple[str, dict[str, Any] | None]
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class FillCounts:
+    """How many vectors of each kind an ingest embedded (the rest were copied or kept)."""
+
+    passages: int
+    questions: int
+    sentences: int
 
 
 def chroma_client(settings: Settings) -> chromadb.ClientAPI:
@@ -43,32 +58,46 @@ class ScoredChunk:
 
 
 class ChunkStore:
-    """The Chroma collection of chunks, through LangChain's Chroma vector store."""
+    """One generation of the Chroma collections (passages, their questions, their sentences),
+    through LangChain's Chroma vector store. Without `generation`, the live one (see
+    generations.py); an empty index opens generation 0, empty."""
 
-    def __init__(self, settings: Settings, embeddings: Embeddings) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        embeddings: Embeddings,
+        generation: int | None = None,
+        client: chromadb.ClientAPI | None = None,
+    ) -> None:
         self.settings = settings
-        client = chroma_client(settings)
-        self.vectorstore = Chroma(
-            collection_name=settings.collection_name,
-            embedding_function=embeddings,
-            client=client,
-            collection_configuration={"hnsw": {"space": "cosine"}},
-        )
+        self.embeddings = embeddings
+        self.client = client or chroma_client(settings)
+        self.generations = Generations(self.client, settings.collection_name)
+        if generation is None:
+            generation = self.generations.live()
+        self.follow(generation or 0)
+
+    def at(self, generation: int) -> ChunkStore:
+        """Another generation of the same index, sharing this store's client."""
+        return ChunkStore(self.settings, self.embeddings, generation, self.client)
+
+    def follow(self, generation: int) -> None:
+        """Read and write `generation` from now on (after an ingest switched to it)."""
+        names = names_for(self.settings.collection_name, generation)
+        self.generation = generation
+        self.vectorstore = self._open(names.chunks)
         # Multi-vector index: each passage's questions (its question heading and the parents'
         # phrasings written under it), each pointing back to the passage by chunk_id.
-        self.questions = Chroma(
-            collection_name=f"{settings.collection_name}_questions",
-            embedding_function=embeddings,
-            client=client,
-            collection_configuration={"hnsw": {"space": "cosine"}},
-        )
-
+        self.questions = self._open(names.questions)
         # Every passage sentence, embedded once at ingest: answers are composed from sentences,
         # and embedding them at question time cost most of an answer's time.
-        self.sentences = Chroma(
-            collection_name=f"{settings.collection_name}_sentences",
-            embedding_function=embeddings,
-            client=client,
+        self.sentences = self._open(names.sentences)
+
+    def _open(self, name: str) -> Chroma:
+        return Chroma(
+            collection_name=name,
+            embedding_function=self.embeddings,
+            client=self.client,
             collection_configuration={"hnsw": {"space": "cosine"}},
         )
 
@@ -98,33 +127,35 @@ class ChunkStore:
         for start in range(0, len(ids), _WRITE_BATCH):
             self.vectorstore.delete(ids=ids[start : start + _WRITE_BATCH])
 
-    def sync_questions(self, chunks: Sequence[Chunk] | None = None) -> int:
-        """Bring the question vectors in line with the stored passages (`chunks`, default all
-        stored); returns how many were embedded. Derived entirely from the passages' metadata,
-        so it also repairs an index whose question vectors were lost or built before passages
-        had questions."""
-        # Questions are read like a parent's message (shorthand spelled out), so "EHCP" in a
-        # question matches "EHCP" in a message; the id carries the text, so a change re-embeds.
-        texts: dict[str, str] = {}
-        metadatas: dict[str, dict[str, str]] = {}
-        for chunk in self.all_chunks() if chunks is None else chunks:
-            for question in chunk.search_questions:
-                text = spell_out(question)
-                key = f"{chunk.chunk_id}:{hashlib.sha256(text.encode('utf-8')).hexdigest()[:12]}"
-                texts[key] = text
-                metadatas[key] = {"chunk_id": chunk.chunk_id, "doc_id": chunk.doc_id}
-        return _sync(self.questions, texts, metadatas)
+    def fill(self, rows: IndexRows, source: ChunkStore | None, progress: Progress) -> FillCounts:
+        """Make this generation hold exactly `rows` (see rows_for): passages, their questions
+        and their sentences.
 
-    def sync_sentences(self, chunks: Sequence[Chunk] | None = None) -> int:
-        """Bring the stored sentence vectors in line with the stored passages (`chunks`, default
-        all stored; ids are a hash of the sentence, so a sentence shared by two passages is
-        embedded once); returns how many were embedded."""
-        texts = {
-            hashlib.sha256(sentence.encode("utf-8")).hexdigest()[:16]: sentence
-            for chunk in (self.all_chunks() if chunks is None else chunks)
-            for sentence in chunk.sentences
-        }
-        return _sync(self.sentences, texts)
+        Rows this generation already holds stay (a killed ingest resumes where it stopped);
+        rows `source` (the live generation) holds are copied with their stored vectors;
+        only the rest are embedded. Returns how many of each kind were embedded.
+        """
+        return FillCounts(
+            passages=_fill(
+                self.vectorstore, _of(source, "vectorstore"), rows.passages, progress, "passages"
+            ),
+            questions=_fill(
+                self.questions, _of(source, "questions"), rows.questions, progress, "questions"
+            ),
+            sentences=_fill(
+                self.sentences, _of(source, "sentences"), rows.sentences, progress, "sentences"
+            ),
+        )
+
+    def holds_exactly(self, rows: IndexRows) -> bool:
+        """Whether passages, questions and sentences are all exactly `rows` (the check made
+        before a generation goes live: vector search, the BM25 index built from the passages,
+        and the sentence vectors then agree)."""
+        return (
+            _ids(self.vectorstore) == set(rows.passages)
+            and _ids(self.questions) == set(rows.questions)
+            and _ids(self.sentences) == set(rows.sentences)
+        )
 
     def sentence_vectors(self) -> dict[str, np.ndarray]:
         """Every stored sentence and its unit vector (384 floats)."""
@@ -209,21 +240,98 @@ class LexicalIndex:
         ]
 
 
-def _sync(
-    collection: Chroma, texts: dict[str, str], metadatas: dict[str, dict[str, str]] | None = None
+@dataclass(frozen=True)
+class IndexRows:
+    """What one generation must hold for a set of chunks, by id: (text, metadata)."""
+
+    passages: dict[str, Row]
+    questions: dict[str, Row]
+    sentences: dict[str, Row]
+
+
+def rows_for(chunks: Sequence[Chunk]) -> IndexRows:
+    """The passage, question and sentence rows of `chunks` (computed once per ingest: spelling
+    out every question takes most of a second for the shipped corpus)."""
+    return IndexRows(
+        passages={c.chunk_id: (c.indexed_text, c.metadata()) for c in chunks},
+        questions=question_rows(chunks),
+        sentences=sentence_rows(chunks),
+    )
+
+
+def question_rows(chunks: Sequence[Chunk]) -> dict[str, Row]:
+    """Question vectors wanted for `chunks`: id -> (text, metadata pointing to the passage).
+
+    Questions are read like a parent's message (shorthand spelled out), so "EHCP" in a question
+    matches "EHCP" in a message; the id carries the text, so a change re-embeds."""
+    rows: dict[str, Row] = {}
+    for chunk in chunks:
+        for question in chunk.search_questions:
+            text = spell_out(question)
+            key = f"{chunk.chunk_id}:{hashlib.sha256(text.encode('utf-8')).hexdigest()[:12]}"
+            rows[key] = (text, {"chunk_id": chunk.chunk_id, "doc_id": chunk.doc_id})
+    return rows
+
+
+def sentence_rows(chunks: Sequence[Chunk]) -> dict[str, Row]:
+    """Sentence vectors wanted for `chunks`: id (a hash of the sentence, so a sentence shared by
+    two passages is embedded once) -> (sentence, no metadata)."""
+    return {
+        hashlib.sha256(sentence.encode("utf-8")).hexdigest()[:16]: (sentence, None)
+        for chunk in chunks
+        for sentence in chunk.sentences
+    }
+
+
+def _of(store: ChunkStore | None, kind: str) -> Chroma | None:
+    return None if store is None else getattr(store, kind)
+
+
+def _ids(collection: Chroma) -> set[str]:
+    return set(collection.get(include=[])["ids"])
+
+
+def _fill(
+    target: Chroma,
+    source: Chroma | None,
+    rows: dict[str, Row],
+    progress: Progress = lambda _message: None,
+    what: str = "texts",
 ) -> int:
-    """Make a derived collection hold exactly `texts` (id -> text): embed the missing ones, delete
-    the rest. Returns how many were embedded."""
-    held = set(collection.get(include=[])["ids"])
-    missing = [key for key in texts if key not in held]
-    for start in range(0, len(missing), _WRITE_BATCH):
-        batch = missing[start : start + _WRITE_BATCH]
-        collection.add_texts(
-            [texts[key] for key in batch],
-            metadatas=[metadatas[key] for key in batch] if metadatas is not None else None,
+    """Make `target` hold exactly `rows` (id -> (text, metadata)): copy the vectors `source`
+    holds, embed the rest, delete extras. Returns how many were embedded."""
+    held = _ids(target)
+    missing = [key for key in rows if key not in held]
+    copied = 0
+    if source is not None and missing:
+        for start in range(0, len(missing), _WRITE_BATCH):
+            batch = missing[start : start + _WRITE_BATCH]
+            found = source._collection.get(ids=batch, include=["embeddings"])
+            if not found["ids"]:
+                continue
+            ids = [str(key) for key in found["ids"]]
+            metadatas = [rows[key][1] for key in ids]
+            target._collection.add(
+                ids=ids,
+                embeddings=found["embeddings"],
+                documents=[rows[key][0] for key in ids],
+                metadatas=metadatas if all(m is not None for m in metadatas) else None,  # type: ignore[arg-type]
+            )
+            copied += len(ids)
+        held = _ids(target)
+        missing = [key for key in missing if key not in held]
+    if missing:
+        progress(f"Embedding {len(missing)} new or changed {what} ...")
+    for start in range(0, len(missing), _EMBED_BATCH):
+        batch = missing[start : start + _EMBED_BATCH]
+        metadatas = [rows[key][1] for key in batch]
+        target.add_texts(
+            [rows[key][0] for key in batch],
+            metadatas=metadatas if all(m is not None for m in metadatas) else None,  # type: ignore[arg-type]
             ids=batch,
         )
-    extra = sorted(held - set(texts))
+        progress(f"  embedded {start + len(batch)}/{len(missing)} {what}")
+    extra = sorted(_ids(target) - set(rows))
     for start in range(0, len(extra), _WRITE_BATCH):
-        collection.delete(ids=extra[start : start + _WRITE_BATCH])
+        target.delete(ids=extra[start : start + _WRITE_BATCH])
     return len(missing)

@@ -15,7 +15,8 @@ from assistant.corpus.chunking import Chunk, chunk_document
 from assistant.corpus.documents import DocumentError, DroppedText, SourceDocument
 from assistant.corpus.embeddings import model_path, token_counter
 from assistant.corpus.files import FileLimits
-from assistant.corpus.index import ChunkStore
+from assistant.corpus.generations import Generations
+from assistant.corpus.index import ChunkStore, rows_for
 from assistant.corpus.loaders import corpus_files, load_document
 
 Progress = Callable[[str], None]
@@ -57,6 +58,11 @@ class IngestReport:
     chunks_added: int = 0
     chunks_removed: int = 0
     chunks_unchanged: int = 0
+    # Passages actually embedded this run (fewer than chunks_added when a killed ingest's
+    # work is resumed).
+    chunks_embedded: int = 0
+    # The generation live after the run (None when nothing could be indexed).
+    generation: int | None = None
     questions_added: int = 0
     sentences_added: int = 0
     skipped: list[Skipped] = field(default_factory=list)
@@ -76,6 +82,13 @@ class IngestReport:
             f"Indexed {self.documents} of {self.files_seen} files: {self.chunks_total} chunks "
             f"({self.chunks_added} added, {self.chunks_removed} removed, "
             f"{self.chunks_unchanged} unchanged) in {self.seconds:.1f} s."
+            + (
+                f" {self.chunks_embedded} passages embedded (the rest were resumed from an "
+                "interrupted ingest)."
+                if self.chunks_embedded < self.chunks_added
+                else ""
+            )
+            + (f" Live index: generation {self.generation}." if self.generation is not None else "")
             + (
                 f" {self.questions_added} question vectors embedded."
                 if self.questions_added
@@ -175,6 +188,10 @@ class IngestBusy(RuntimeError):
     """Another ingest is already writing to the same index."""
 
 
+class IngestIncomplete(RuntimeError):
+    """The new index generation did not come out complete; the previous one stays live."""
+
+
 def ingest_corpus(
     settings: Settings, store: ChunkStore, progress: Progress = lambda _message: None
 ) -> IngestReport:
@@ -221,37 +238,78 @@ def _ingest(settings: Settings, store: ChunkStore, progress: Progress) -> Ingest
     chunks = chunk_corpus(documents, settings)
     report.chunks_total = len(chunks)
 
-    held = store.ids_by_doc()
+    generations = store.generations
+    live_generation = generations.live()
+    live = store.at(live_generation) if live_generation is not None else None
+    held = live.ids_by_doc() if live is not None else {}
     held_ids = {chunk_id for ids in held.values() for chunk_id in ids}
     wanted = {chunk.chunk_id for chunk in chunks}
-    to_add = [chunk for chunk in chunks if chunk.chunk_id not in held_ids]
     loaded_ids = {document.meta.doc_id for document in documents}
     failed_ids = {skipped.path.name.split(".")[0] for skipped in report.skipped}
-    to_remove: list[str] = []
+    stale_ids: set[str] = set()
     for doc_id, ids in held.items():
-        if doc_id in loaded_ids:
-            to_remove.extend(ids - wanted)
-        elif doc_id in failed_ids:
+        if doc_id not in loaded_ids and doc_id in failed_ids:
             # Nothing is lost: a file that breaks keeps its last good version searchable.
             report.kept_stale.append(doc_id)
-        else:
-            to_remove.extend(ids)  # the file was removed from the corpus on purpose
+            stale_ids |= ids
+    if stale_ids and live is not None:
+        chunks += [c for c in live.all_chunks() if c.chunk_id in stale_ids]
+    report.chunks_added = len(wanted - held_ids)
+    report.chunks_removed = len(held_ids - wanted - stale_ids)
     report.chunks_unchanged = len(wanted & held_ids)
 
-    if to_add:
-        progress(f"Embedding {len(to_add)} new or changed chunks ...")
-        batch = 64
-        for start in range(0, len(to_add), batch):
-            store.add(to_add[start : start + batch])
-            done = min(start + batch, len(to_add))
-            progress(f"  embedded {done}/{len(to_add)} chunks")
-    if to_remove:
-        progress(f"Removing {len(to_remove)} chunks no longer in the corpus ...")
-        store.delete(to_remove)
-    report.chunks_added = len(to_add)
-    report.chunks_removed = len(to_remove)
-    stored = store.all_chunks()  # read once for both derived collections
-    report.questions_added = store.sync_questions(stored)
-    report.sentences_added = store.sync_sentences(stored)
+    rows = rows_for(chunks)
+    if live is not None and live.holds_exactly(rows):
+        # Nothing changed: no new generation, no embedding, the model is never loaded.
+        if generations.pointer() is None:
+            generations.switch(live.generation, None)  # adopt an older un-versioned index
+        progress(f"Nothing changed: generation {live.generation} stays live.")
+        store.follow(live.generation)
+        report.generation = live.generation
+        report.seconds = time.perf_counter() - started
+        return report
+
+    target = store.at(_build_target(generations, live_generation))
+    progress(
+        f"Building index generation {target.generation} beside the live one "
+        f"({'none' if live_generation is None else live_generation}); "
+        "the chat keeps answering from the live one until it is complete."
+    )
+    embedded = target.fill(rows, live, progress)
+    report.chunks_embedded = embedded.passages
+    report.questions_added = embedded.questions
+    report.sentences_added = embedded.sentences
+    if not target.holds_exactly(rows):
+        raise IngestIncomplete(
+            f"Index generation {target.generation} does not hold what the corpus asks for; "
+            "the previous index stays live. Run the ingest again."
+        )
+    if generations.live() != live_generation:
+        # The file lock covers one machine; an ingest from another machine against the same
+        # Chroma server switched meanwhile. Its generation stays; this one is finished next run.
+        raise IngestIncomplete(
+            "Another ingest switched the index while this one ran; run the ingest again."
+        )
+    generations.switch(target.generation, live_generation)
+    progress(f"Switched the chat to index generation {target.generation}.")
+    # The generation just replaced stays one more round: another app process may still be
+    # answering from it until it notices the switch (it checks every few seconds).
+    for old in generations.held():
+        if old not in (target.generation, live_generation):
+            generations.remove(old)
+    store.follow(target.generation)
+    report.generation = target.generation
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _build_target(generations: Generations, live: int | None) -> int:
+    """The generation to build: an unfinished newer one left by a killed ingest (its rows are
+    kept, so the work resumes), else the next number. Other unfinished ones are removed."""
+    newer = [g for g in generations.held() if live is None or g > live]
+    newer = [g for g in newer if g > 0]  # generation 0 is only ever an adopted older index
+    target = max(newer) if newer else max([*generations.held(), live or 0]) + 1
+    for unfinished in newer:
+        if unfinished != target:
+            generations.remove(unfinished)
+    return target
