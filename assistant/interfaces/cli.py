@@ -1,4 +1,5 @@
-"""Command line: `python -m assistant ask "question" [--json] [--history FILE] [--batch FILE]`."""
+"""Command line: `python -m assistant ask "question" [--json] [--history FILE] [--batch FILE]`,
+and `python -m assistant staff-hash` (a staff password's hash, read without echo)."""
 
 from __future__ import annotations
 
@@ -111,7 +112,14 @@ def main(argv: list[str] | None = None) -> int:
     ask.add_argument(
         "--batch", type=Path, help="JSONL of {question, history?}: one result per line"
     )
+    commands.add_parser(
+        "staff-hash", help="make an argon2 hash of a staff password (for SEND_STAFF_USERS)"
+    )
     args = parser.parse_args(argv)
+    if args.command == "staff-hash":
+        from assistant.interfaces.staff.auth import staff_hash_command
+
+        return staff_hash_command()
 
     if not args.question and not args.batch:
         parser.error("give a question, or --batch FILE")
