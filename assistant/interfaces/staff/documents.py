@@ -102,9 +102,9 @@ def list_documents(settings: Settings, counts: dict[str, set[str]]) -> list[Docu
 
 def filter_and_sort(rows: list[DocumentRow], search: str, sort: str) -> list[list[str | int]]:
     """Rows whose cells contain every word of `search` (any case), sorted by a SORTS key."""
-    words = search.lower().split()
+    words = (search or "").lower().split()
     kept = [row for row in rows if all(w in " ".join(map(str, row.cells())).lower() for w in words)]
-    column = COLUMNS.index(SORTS.get(sort, "title"))
+    column = COLUMNS.index(SORTS.get(sort or "", "title"))
 
     def key(row: DocumentRow) -> tuple[int, str, str]:
         cell = row.cells()[column]

@@ -34,7 +34,6 @@ def add_staff_area(
     """
     reason = disabled_reason(settings)
     with app.route("Staff area", f"/{STAFF_PATH}", show_in_navbar=False):
-        gr.Navbar(visible=False)
         gr.Markdown("# Staff area")
         if reason is not None:
             gr.Markdown(reason, elem_id="staff-disabled")
