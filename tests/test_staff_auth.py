@@ -182,3 +182,24 @@ def test_audit_log_records_who_what_when(tmp_path: Path) -> None:
     ]
     assert entries[0]["details"] == {"document": "swap-shop", "file": "swap-shop.pdf"}
     assert entries[0]["time"].endswith("+00:00")
+
+
+def test_the_pages_own_polling_does_not_keep_a_session_alive(tmp_path: Path) -> None:
+    clock = Clock()
+    auth = StaffAuth(settings_with_users(tmp_path, staff_session_minutes=10), clock, HASHER)
+    token = auth.login("alice", ALICE_PASSWORD, "10.0.0.1")
+    for _ in range(9):  # a page polling for ingest progress, with nobody at it
+        clock.now += 60
+        assert auth.user(token, renew=False) == "alice"
+    clock.now += 61
+    assert auth.user(token, renew=False) is None
+
+
+def test_uploads_are_accepted_by_the_server_only_when_the_staff_area_is_on(
+    tmp_path: Path,
+) -> None:
+    from assistant.interfaces.web import upload_limit
+
+    assert upload_limit(make_settings(tmp_path / "corpus", tmp_path)) == "1kb"
+    on = settings_with_users(tmp_path, max_pdf_file_mb=50.0)
+    assert upload_limit(on) == 50 * 1_048_576

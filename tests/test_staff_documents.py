@@ -3,8 +3,11 @@ publish / edit / remove changing what the chat answers (real PDF parsing, Chroma
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from conftest import FIXTURES, make_settings
@@ -244,3 +247,53 @@ def test_a_second_ingest_is_refused_while_one_runs(settings: Settings) -> None:
     with FileLock(lock, timeout=0):  # as another process's ingest holds it
         assert runner.start() is False
     assert runner.status().state == "idle"
+
+
+def test_documents_list_shows_every_file_and_flags_old_and_broken_ones(
+    settings: Settings,
+) -> None:
+    folder = settings.corpus_dir / "local-offer"
+    (folder / "old-page.md").write_text(
+        "---\ntitle: Old page\nsource_url: https://www.example.org/old\npublisher: Council\n"
+        "last_checked: 2021-03-01\n---\n# Old\n\nShort breaks used to be booked by phone.\n",
+        encoding="utf-8",
+    )
+    (folder / "broken.md").write_text("no front matter here\n", encoding="utf-8")
+    rows = {row.doc_id: row for row in list_documents(settings, {"old-page": {"a", "b"}})}
+    assert len(rows) == len(list(settings.corpus_dir.rglob("*.md")))
+    assert rows["old-page"].old == "old: 2095 days"  # no source date: the checked date counts
+    assert rows["old-page"].passages == 2
+    assert rows["broken"].old.startswith("cannot be used: no front matter")
+    assert rows["short-breaks"].old == "" and rows["short-breaks"].collection == "local_offer"
+    by_checked = filter_and_sort(list(rows.values()), "", "last checked (oldest first)")
+    assert [cells[0] for cells in by_checked][:2] == ["broken", "old-page"]
+    assert [cells[0] for cells in filter_and_sort(list(rows.values()), "OLD page", "title")] == [
+        "old-page"
+    ]
+
+
+def test_staff_actions_need_a_live_session_and_are_audited(settings: Settings) -> None:
+    import gradio as gr
+    from argon2 import PasswordHasher
+
+    from assistant.interfaces.staff.actions import EXPIRED, StaffArea
+    from assistant.interfaces.staff.auth import StaffAuth
+
+    hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    staffed = settings.model_copy(update={"staff_users": f"alice:{hasher.hash('pw-for-alice-1')}"})
+    area = StaffArea(staffed, StaffAuth(staffed, hasher=hasher), IngestRunner(staffed), None)
+    request: Any = SimpleNamespace(client=SimpleNamespace(host="10.1.1.1"))
+    with pytest.raises(gr.Error, match=re.escape(EXPIRED)):
+        area.remove("not-a-session", "short-breaks", True)
+    assert (settings.corpus_dir / "local-offer" / "short-breaks.md").exists()
+    area.login("my-secret-password", "x", "", "", "title", request)  # password in the name box
+    token = area.login("alice", "pw-for-alice-1", "", "", "title", request)[0]
+    message, _ = area.remove(token, "short-breaks", False)
+    assert message.startswith("Tick")
+    assert (settings.corpus_dir / "local-offer" / "short-breaks.md").exists()
+    entries = area.audit.entries()
+    assert [(e["who"], e["action"]) for e in entries] == [
+        ("(unknown name)", "login refused"),
+        ("alice", "logged in"),
+    ]
+    assert "my-secret-password" not in area.audit.path.read_text(encoding="utf-8")

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 import gradio as gr
 
 from assistant.config import Settings
+from assistant.corpus.documents import DocumentError
+from assistant.corpus.ingest import file_limits
 from assistant.corpus.loaders import load_document
 from assistant.corpus.updates import IngestRunner
 from assistant.interfaces.staff.audit import AuditLog
@@ -72,7 +74,9 @@ class StaffArea:
         try:
             token = self.auth.login(name, password, address)
         except LoginRefused as refused:
-            self.audit.record(name.strip()[:64], "login refused", address=address)
+            # An unknown name is not written down: it may be a password typed in the wrong box.
+            known = name.strip() if name.strip() in self.auth.users else "(unknown name)"
+            self.audit.record(known, "login refused", address=address)
             return ["", "", *self._view(None, str(refused))]
         self.audit.record(name.strip(), "logged in", address=address)
         return [token, "", *self._view(name.strip(), "", search, sort)]
@@ -159,7 +163,13 @@ class StaffArea:
         path = document_path(self.settings, doc_id or "")
         if path is None:
             return ["Choose a document first.", *[gr.skip()] * 7]
-        meta = load_document(path).meta
+        try:
+            meta = load_document(path, file_limits(self.settings)).meta
+        except DocumentError as exc:
+            return [
+                f"**{_escape(path.name)} cannot be used:** {_escape(str(exc))}",
+                *[gr.skip()] * 7,
+            ]
         updated = meta.source_updated.isoformat() if meta.source_updated else ""
         return ["", meta.collection, meta.title, meta.source_url, meta.publisher,
                 meta.last_checked.isoformat(), updated, meta.summary]  # fmt: skip
@@ -200,7 +210,7 @@ class StaffArea:
 
     def tick(self, token: str, search: str, sort: str) -> list[Any]:
         """Every few seconds: ingest progress; the table after an ingest; the login if expired."""
-        user = self.auth.user(token)
+        user = self.auth.user(token, renew=False)
         if user is None:
             return [gr.skip(), *self._view(None, EXPIRED)]
         if self.pending and self.runner.start():

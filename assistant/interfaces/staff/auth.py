@@ -155,8 +155,12 @@ class StaffAuth:
                         delay, self.settings.staff_login_max_delay_seconds
                     )
 
-    def user(self, token: str | None) -> str | None:
-        """The staff name of a live session (renewing it), or None if absent or expired."""
+    def user(self, token: str | None, renew: bool = True) -> str | None:
+        """The staff name of a live session, or None if absent or expired.
+
+        A staff action renews the session (`renew`); a page's own polling must not, or an open
+        page would never time out.
+        """
         if not token:
             return None
         now = self.clock()
@@ -168,7 +172,8 @@ class StaffAuth:
             if now >= expires:
                 del self._sessions[token]
                 return None
-            self._sessions[token] = (name, now + self.settings.staff_session_minutes * 60)
+            if renew:
+                self._sessions[token] = (name, now + self.settings.staff_session_minutes * 60)
             return name
 
     def logout(self, token: str | None) -> None:
