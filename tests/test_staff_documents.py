@@ -297,3 +297,53 @@ def test_staff_actions_need_a_live_session_and_are_audited(settings: Settings) -
         ("alice", "logged in"),
     ]
     assert "my-secret-password" not in area.audit.path.read_text(encoding="utf-8")
+
+
+def test_replace_puts_a_pdf_in_place_of_a_markdown_document(
+    settings: Settings, tmp_path: Path
+) -> None:
+    from dataclasses import replace
+
+    old = settings.corpus_dir / "local-offer" / "short-breaks.md"
+    form = replace(FORM, collection="local_offer", doc_id="short-breaks")
+    staged = stage_upload(make_pdf(tmp_path / "leaflet.pdf"), "leaflet.pdf", form, settings)
+    try:
+        with pytest.raises(UploadRefused, match=r"^File name: a document called 'short-breaks'"):
+            publish(staged, settings)
+        assert old.exists()
+        target = publish(staged, settings, replace=True)
+    finally:
+        staged.discard()
+    assert target == settings.corpus_dir / "local-offer" / "short-breaks.pdf"
+    assert not old.exists() and target.with_name("short-breaks.meta.yaml").exists()
+    assert not [p for p in settings.corpus_dir.rglob(".*")]  # no temporary files left
+    rows = [r for r in list_documents(settings, {}) if r.doc_id == "short-breaks"]
+    assert [(r.title, r.file) for r in rows] == [
+        ("Sensory Swap Shop", "local-offer/short-breaks.pdf")
+    ]
+
+
+@pytest.mark.slow
+def test_a_change_made_during_an_ingest_is_ingested_when_it_ends(settings: Settings) -> None:
+    from argon2 import PasswordHasher
+    from filelock import FileLock
+
+    from assistant.corpus.ingest import ingest_lock_path
+    from assistant.interfaces.staff.actions import StaffArea
+    from assistant.interfaces.staff.auth import StaffAuth
+
+    hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    staffed = settings.model_copy(update={"staff_users": f"alice:{hasher.hash('pw-for-alice-1')}"})
+    runner = IngestRunner(staffed)
+    area = StaffArea(staffed, StaffAuth(staffed, hasher=hasher), runner, None)
+    request: Any = SimpleNamespace(client=SimpleNamespace(host="10.1.1.1"))
+    token = area.login("alice", "pw-for-alice-1", "", "", "title", request)[0]
+    lock = ingest_lock_path(staffed)
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(lock, timeout=0):  # another ingest (say, from the command line) is running
+        assert area.run_ingest(token).startswith("An ingest is already running")
+        area.tick(token, "", "title")
+        assert runner.status().state == "idle"
+    area.tick(token, "", "title")  # the page's next poll starts the waiting ingest
+    assert "23 added" in wait_for(runner)
+    assert [e["action"] for e in area.audit.entries()] == ["logged in", "started ingest"]
