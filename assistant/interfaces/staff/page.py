@@ -91,7 +91,7 @@ def _build(area: actions.StaffArea) -> None:
             with gr.Row():
                 search = gr.Textbox(label="Search", elem_id="staff-search")
                 sort = gr.Dropdown(list(SORTS), value="title", label="Sort by")
-            table = gr.Dataframe(headers=COLUMNS, interactive=False, wrap=True)
+            table = gr.Dataframe(headers=COLUMNS, interactive=False, max_height=600)
         with gr.Tab("Upload"):
             upload = gr.File(
                 label="Markdown, HTML or PDF file",
