@@ -347,3 +347,39 @@ def test_a_change_made_during_an_ingest_is_ingested_when_it_ends(settings: Setti
     area.tick(token, "", "title")  # the page's next poll starts the waiting ingest
     assert "23 added" in wait_for(runner)
     assert [e["action"] for e in area.audit.entries()] == ["logged in", "started ingest"]
+
+
+@pytest.mark.slow
+def test_publish_needs_a_preview_of_exactly_what_goes_live(
+    settings: Settings, tmp_path: Path
+) -> None:
+    from argon2 import PasswordHasher
+
+    from assistant.interfaces.staff.actions import StaffArea
+    from assistant.interfaces.staff.auth import StaffAuth
+
+    hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    staffed = settings.model_copy(update={"staff_users": f"alice:{hasher.hash('pw-for-alice-1')}"})
+    runner = IngestRunner(staffed)
+    area = StaffArea(staffed, StaffAuth(staffed, hasher=hasher), runner, None)
+    request: Any = SimpleNamespace(client=SimpleNamespace(host="10.1.1.1"))
+    token = area.login("alice", "pw-for-alice-1", "", "", "title", request)[0]
+    pdf = str(make_pdf(tmp_path / "swap-shop.pdf"))
+    fields = [
+        FORM.collection,
+        FORM.title,
+        FORM.source_url,
+        FORM.publisher,
+        FORM.last_checked,
+        "",
+        "",
+    ]
+    assert area.publish(token, pdf, "", *fields, False)[2].startswith("**Refused.** The file or")
+    preview, _, message = area.preview(token, pdf, "", *fields)
+    assert "up to eight weeks" in preview and message.startswith("Checked")
+    retitled = [fields[0], "Another title", *fields[2:]]
+    assert "changed since the preview" in area.publish(token, pdf, "", *retitled, False)[2]
+    assert not list(settings.corpus_dir.rglob("swap-shop*"))
+    assert area.publish(token, pdf, "", *fields, False)[2].startswith("Published swap-shop.pdf.")
+    assert " added" in wait_for(runner)
+    assert (settings.corpus_dir / "family-hubs" / "swap-shop.pdf").exists()

@@ -45,7 +45,7 @@ class StaffArea:
         self.runner = runner
         self.pipeline = pipeline
         self.audit = AuditLog(settings.log_dir)
-        self.previewed: dict[str, list[str]] = {}  # session token -> chunk ids shown
+        self.previewed: dict[str, object] = {}  # session token -> what its preview showed
         self.pending = False  # a change waits for the running ingest to end
         self.last_finished: object = None
 
@@ -124,7 +124,7 @@ class StaffArea:
             self.audit.record(user, "upload refused", file=Path(upload or "").name, reason=refused)
             return ["", gr.update(interactive=False), f"**Refused.** {_escape(str(refused))}"]
         try:
-            self.previewed[token] = [chunk.chunk_id for chunk in staged.chunks]
+            self.previewed[token] = _shown(staged)
             return [_preview_markdown(staged), gr.update(interactive=True),
                     "Checked: read the passages below, then publish."]  # fmt: skip
         finally:
@@ -139,7 +139,7 @@ class StaffArea:
         except UploadRefused as refused:
             return ["", gr.update(interactive=False), f"**Refused.** {_escape(str(refused))}"]
         try:
-            if [chunk.chunk_id for chunk in staged.chunks] != self.previewed.get(token):
+            if _shown(staged) != self.previewed.get(token):
                 raise UploadRefused(
                     "The file or its details changed since the preview: preview it again."
                 )
@@ -228,6 +228,11 @@ def _form(fields: tuple[str, ...], doc_id: str = "") -> UploadForm:
     """The form from the metadata inputs, in their on-page order (see page._metadata_fields)."""
     collection, title, url, publisher, checked, updated, summary = (f or "" for f in fields)
     return UploadForm(collection, title, url, publisher, checked, updated, summary, doc_id or "")
+
+
+def _shown(staged: StagedUpload) -> object:
+    """What a preview showed: the passages and the metadata (publish must match it)."""
+    return (staged.document.meta, tuple(chunk.body for chunk in staged.chunks))
 
 
 def _escape(text: str) -> str:
