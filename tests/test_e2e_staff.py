@@ -68,6 +68,19 @@ def log_in(page: Any, url: str, password: str) -> None:
     page.locator("#staff-login").click()
 
 
+def serious_accessibility_problems(page: Any) -> list[tuple[str, list[Any]]]:
+    """axe-core's serious and critical findings on the page (axe ships in its wheel)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page).response
+    assert results["passes"]  # axe really ran
+    return [
+        (v["id"], [n["target"] for n in v["nodes"]])
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
 def fill(page: Any, elem_id: str, value: str) -> None:
     page.locator(f"#{elem_id} input, #{elem_id} textarea").first.fill(value)
 
@@ -86,11 +99,13 @@ def test_upload_preview_publish_then_the_chat_cites_the_pdf(
         expect(page.get_by_text("That user name and password do not match")).to_be_visible(
             timeout=30_000
         )
+        assert serious_accessibility_problems(page) == []
         expect(page.get_by_role("tab", name="Upload")).to_have_count(0)
 
         log_in(page, url, PASSWORD)
         expect(page.get_by_text("Logged in as")).to_be_visible(timeout=30_000)
         expect(page.get_by_text("short-breaks", exact=True)).to_be_visible()  # documents table
+        assert serious_accessibility_problems(page) == []
         page.get_by_role("tab", name="Upload").click()
         page.locator("#staff-file input[type=file]").set_input_files(str(pdf))
         expect(page.get_by_text("sensory-swap-shop.pdf")).to_be_visible(timeout=30_000)

@@ -158,10 +158,10 @@ def test_staff_hash_refuses_short_or_mismatched_passwords(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert staff_hash_command(lambda _prompt: "short") == 2
-    assert "at least 12" in capsys.readouterr().out
+    assert "at least 12" in capsys.readouterr().err
     answers = iter(["first-long-password", "other-long-password"])
     assert staff_hash_command(lambda _prompt: next(answers)) == 2
-    assert "differ" in capsys.readouterr().out
+    assert "differ" in capsys.readouterr().err
 
 
 def test_staff_hash_is_a_cli_command(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -190,14 +190,15 @@ def hash_password(password: str) -> str:
 def staff_hash_command(read_password: Callable[[str], str] | None = None) -> int:
     """`python -m assistant staff-hash`: ask for a password twice (not echoed), print its hash."""
     import getpass
+    import sys
 
     ask = read_password or getpass.getpass
     password = ask("New staff password: ")
     if len(password) < 12:
-        print("error: use at least 12 characters")
+        print("error: use at least 12 characters", file=sys.stderr)
         return 2
     if ask("Repeat it: ") != password:
-        print("error: the two passwords differ")
+        print("error: the two passwords differ", file=sys.stderr)
         return 2
     print(hash_password(password))
     return 0
