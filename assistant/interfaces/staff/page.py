@@ -80,7 +80,7 @@ def _build(area: actions.StaffArea) -> None:
     with gr.Column(visible=True) as login_box:
         name = gr.Textbox(label="User name", elem_id="staff-name")
         password = gr.Textbox(label="Password", type="password", elem_id="staff-password")
-        login = gr.Button("Log in", variant="primary", elem_id="staff-login")
+        login = gr.Button("Log in", elem_id="staff-login")
     message = gr.Markdown(elem_id="staff-message")
     with gr.Column(visible=False) as panel:
         who = gr.Markdown()
@@ -103,9 +103,7 @@ def _build(area: actions.StaffArea) -> None:
             fields = _metadata_fields("upload")
             replace = gr.Checkbox(label="If a document with this id exists, replace it")
             preview_button = gr.Button("Check and preview", elem_id="staff-preview")
-            publish_button = gr.Button(
-                "Publish", variant="primary", interactive=False, elem_id="staff-publish"
-            )
+            publish_button = gr.Button("Publish", interactive=False, elem_id="staff-publish")
             preview = gr.Markdown(elem_id="staff-preview-text")
         with gr.Tab("Edit or remove"):
             chosen = gr.Dropdown([], label="Document", allow_custom_value=True)
@@ -113,7 +111,7 @@ def _build(area: actions.StaffArea) -> None:
             edit_fields = _metadata_fields("edit")
             save = gr.Button("Save details")
             confirm = gr.Checkbox(label="Yes, remove this document from the assistant")
-            remove = gr.Button("Remove document", variant="stop")
+            remove = gr.Button("Remove document")
     timer = gr.Timer(2.0, active=False)
 
     shown = [login_box, panel, who, message, timer, table, chosen]
