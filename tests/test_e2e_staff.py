@@ -108,7 +108,9 @@ def test_upload_preview_publish_then_the_chat_cites_the_pdf(
         assert serious_accessibility_problems(page) == []
         page.get_by_role("tab", name="Upload").click()
         page.locator("#staff-file input[type=file]").set_input_files(str(pdf))
-        expect(page.get_by_text("sensory-swap-shop.pdf")).to_be_visible(timeout=30_000)
+        # Uploaded: the file's own link appears (its name is drawn as two parts, stem and ".pdf").
+        uploaded = page.locator('#staff-file a[href$="/sensory-swap-shop.pdf"]')
+        expect(uploaded).to_have_count(1, timeout=30_000)
         page.locator("#upload-collection input").click()
         page.get_by_role("option", name="Family hubs").click()
         fill(page, "upload-title", FORM.title)
