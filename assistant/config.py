@@ -97,6 +97,18 @@ class Settings(BaseSettings):
     retention_days: int = 180
     # Corpus topics (topic: [document ids]) used to group the gaps report.
     topics_file: Path = PROJECT_ROOT / "evals" / "topics.yaml"
+    # Staff area (/staff). No default password: with neither set, the area is disabled.
+    # SEND_STAFF_USERS is "name:argon2hash,name2:argon2hash" (make a hash with
+    # `python -m assistant staff-hash`); SEND_STAFF_CREDENTIALS_FILE holds one "name:hash" a line.
+    staff_users: str | None = None
+    staff_credentials_file: Path | None = None
+    # A staff session ends this many minutes after its last action.
+    staff_session_minutes: int = 30
+    # Wrong passwords allowed (per user name, and per address) before each further attempt
+    # waits, doubling from staff_login_delay_seconds up to staff_login_max_delay_seconds.
+    staff_login_free_failures: int = 3
+    staff_login_delay_seconds: float = 5.0
+    staff_login_max_delay_seconds: float = 900.0
 
 
 @cache

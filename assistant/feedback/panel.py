@@ -1,13 +1,15 @@
 """The gaps report as a panel for the staff area: dates in, a table, two charts and a CSV out.
 
-`gaps_panel()` adds its components to the `gr.Blocks` it is called inside; it does no login
-of its own, so mount it only behind the staff area's login.
+`gaps_panel()` adds its components to the `gr.Blocks` it is called inside; it has no login of
+its own: the staff area passes its session token and a check, so the report (whose Gradio event
+is callable by anyone who can reach the server) is only given to a logged-in member of staff.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -49,8 +51,16 @@ def report_view(
     return as_markdown(report), kinds, verdicts, str(csv_path)
 
 
-def gaps_panel(settings: Settings | None = None, store: RecordStore | None = None) -> None:
-    """Add the gaps report controls, table and charts to the enclosing gr.Blocks."""
+def gaps_panel(
+    settings: Settings | None = None,
+    store: RecordStore | None = None,
+    token: gr.State | None = None,
+    check: Callable[[str], object] | None = None,
+) -> None:
+    """Add the gaps report controls, table and charts to the enclosing gr.Blocks.
+
+    With `token` and `check`, each request first calls `check(token)`, which raises gr.Error
+    when the session is not a logged-in member of staff."""
     settings = settings or get_settings()
     records = store or RecordStore(settings.feedback_db_url or sqlite_url(settings.log_dir))
     out_dir = Path(tempfile.mkdtemp(prefix="gaps-"))
@@ -63,13 +73,15 @@ def gaps_panel(settings: Settings | None = None, store: RecordStore | None = Non
         since = gr.Textbox(start.isoformat(), label="From (YYYY-MM-DD)", elem_id="gaps-since")
         until = gr.Textbox("", label="Up to, not including (optional)", elem_id="gaps-until")
         by = gr.Radio(["day", "week"], value="day", label="Chart by", elem_id="gaps-by")
-    show = gr.Button("Show report", variant="primary", elem_id="gaps-show")
+    show = gr.Button("Show report", elem_id="gaps-show")
     kinds_chart = gr.BarPlot(x="period", y="answers", color="kind", label="Answers by kind")
     verdict_chart = gr.BarPlot(x="period", y="count", color="verdict", label="Feedback")
     table = gr.Markdown(elem_id="gaps-table")
     download = gr.File(label="Download as CSV", elem_id="gaps-csv")
 
-    def refresh(first: str, last: str, period: str) -> tuple[Any, ...]:
+    def refresh(first: str, last: str, period: str, session: str = "") -> tuple[Any, ...]:
+        if check is not None:
+            check(session)
         text, kinds, verdicts, path = report_view(
             records, settings.topics_file, first, last, period, out_dir
         )
@@ -77,7 +89,7 @@ def gaps_panel(settings: Settings | None = None, store: RecordStore | None = Non
 
     show.click(
         refresh,
-        [since, until, by],
+        [since, until, by, *([token] if token is not None else [])],
         [table, kinds_chart, verdict_chart, download],
         api_visibility="private",
     )

@@ -1,5 +1,6 @@
 """Command line: `python -m assistant ask "question" [--json] [--history FILE] [--batch FILE]`,
-`python -m assistant gaps --since DATE [--format md|csv]`, `python -m assistant retention`."""
+`python -m assistant gaps --since DATE [--format md|csv]`, `python -m assistant retention`
+and `python -m assistant staff-hash` (a staff password's hash, read without echo)."""
 
 from __future__ import annotations
 
@@ -114,7 +115,14 @@ def main(argv: list[str] | None = None) -> int:
         "--batch", type=Path, help="JSONL of {question, history?}: one result per line"
     )
     add_commands(commands)
+    commands.add_parser(
+        "staff-hash", help="make an argon2 hash of a staff password (for SEND_STAFF_USERS)"
+    )
     args = parser.parse_args(argv)
+    if args.command == "staff-hash":
+        from assistant.interfaces.staff.auth import staff_hash_command
+
+        return staff_hash_command()
     if args.command != "ask":
         return run_command(args)
 

@@ -7,6 +7,9 @@ panels that say whether they are open, and screen-reader labels in plain words.
 
 CSS = """
 footer { display: none !important; }
+/* The staff page (/staff) makes Gradio draw a page menu; it is not for parents. (gr.Navbar's
+   visible=False does not hide it in Gradio 6.31.) */
+.nav-holder { display: none !important; }
 #chat { font-size: 16px; }
 #chat .source { margin: 0.5em 0; font-size: 16px; }
 #chat .source summary { cursor: pointer; min-height: 24px; padding: 4px 0; font-weight: 600; }

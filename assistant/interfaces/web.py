@@ -161,6 +161,16 @@ def history_turns(history: list[Any], max_chars: int = 20_000) -> list[dict[str,
 SOURCES_START = '<details class="source">'
 
 
+def upload_limit(settings: Settings) -> int | str:
+    """Largest upload the server accepts: none to speak of for the chat (it takes no files);
+    the largest corpus file when the staff area is on (its own checks then apply per kind)."""
+    from assistant.interfaces.staff.auth import disabled_reason
+
+    if disabled_reason(settings) is not None:
+        return "1kb"
+    return int(max(settings.max_pdf_file_mb, settings.max_text_file_mb) * 1_048_576)
+
+
 def serve(app: gr.Blocks, settings: Settings, **launch: Any) -> None:
     """Start the app: queued (requests wait rather than fail), nothing kept in the browser.
 
@@ -173,7 +183,7 @@ def serve(app: gr.Blocks, settings: Settings, **launch: Any) -> None:
         share=False,
         footer_links=[],
         run_history=False,
-        max_file_size="1kb",  # the chat takes no uploads
+        max_file_size=upload_limit(settings),
         css=page.CSS,
         head=page.HEAD,
         **launch,
@@ -264,6 +274,9 @@ def build_app(
             api_name="respond",
             concurrency_limit=settings.web_concurrency,
         )
+    from assistant.interfaces.staff.page import add_staff_area  # imports web's helpers
+
+    add_staff_area(app, settings, pipeline)
     return app
 
 

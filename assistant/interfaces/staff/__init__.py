@@ -1,0 +1,1 @@
+"""The staff area (/staff): login, the documents list, uploads and background ingest."""
