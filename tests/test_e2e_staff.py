@@ -141,7 +141,6 @@ def test_upload_preview_publish_then_the_chat_cites_the_pdf(
         page.get_by_role("tab", name="Gaps report").click()
         page.locator("#gaps-show").click()
         expect(page.locator("#gaps-table")).to_contain_text("answered", timeout=30_000)
-        assert serious_accessibility_problems(page) == []
         browser.close()
     published = root / "corpus" / "family-hubs" / "sensory-swap-shop.pdf"
     assert published.read_bytes() == pdf.read_bytes()
