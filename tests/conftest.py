@@ -116,6 +116,26 @@ def corpus_copy(tmp_path: Path) -> Iterator[Path]:
     yield target
 
 
+def wait_until_answering(
+    process: subprocess.Popen[bytes], log: Path, port: int, seconds: float
+) -> None:
+    """Wait until app.py (output in `log`) says it is ready and its port takes connections;
+    raises AssertionError, with its output, if it exits or is not ready in `seconds`."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"app.py exited early:\n{log.read_text()}")
+        # The page is served at once; the pipeline (and a first index build) loads behind it.
+        if "Ready to answer." in log.read_text():
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    return
+            except OSError:
+                pass
+        time.sleep(1)
+    raise AssertionError(f"app.py did not start:\n{log.read_text()}")
+
+
 @pytest.fixture(scope="session")
 def served_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, str]]:
     """The real app.py on the tiny corpus, started on an empty index (it builds it); yields
@@ -139,20 +159,7 @@ def served_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
             stderr=subprocess.STDOUT,
         )
     try:
-        deadline = time.time() + 240
-        while time.time() < deadline:
-            if process.poll() is not None:
-                raise AssertionError(f"app.py exited early:\n{log.read_text()}")
-            # The page is served at once; the pipeline (and a first index build) loads behind it.
-            if "Ready to answer." in log.read_text():
-                try:
-                    with socket.create_connection(("127.0.0.1", port), timeout=1):
-                        break
-                except OSError:
-                    pass
-            time.sleep(1)
-        else:
-            raise AssertionError(f"app.py did not start:\n{log.read_text()}")
+        wait_until_answering(process, log, port, seconds=240)
         yield f"http://127.0.0.1:{port}/", root, log.read_text()
     finally:
         process.terminate()

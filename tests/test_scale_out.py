@@ -9,13 +9,12 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from conftest import free_port
+from conftest import free_port, wait_until_answering
 from test_chroma_server import chroma_server  # noqa: F401  (the real `chroma run` fixture)
 
 from assistant.config import PROJECT_ROOT
@@ -118,28 +117,13 @@ def two_apps(
     proxy = ConnectionProxy(ports)
     try:
         for process, log, port in zip(processes, logs, ports, strict=True):
-            _wait_ready(process, log, port)
+            wait_until_answering(process, log, port, seconds=300)
         yield proxy, ports, corpus_copy
     finally:
         proxy.close()
         for process in processes:
             process.terminate()
             process.wait(timeout=30)
-
-
-def _wait_ready(process: subprocess.Popen[bytes], log: Path, port: int) -> None:
-    deadline = time.time() + 300
-    while time.time() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"app.py exited early:\n{log.read_text()}")
-        if "Ready to answer." in log.read_text():
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    return
-            except OSError:
-                pass
-        time.sleep(1)
-    raise AssertionError(f"app.py did not start:\n{log.read_text()}")
 
 
 def _ask_each(proxy: ConnectionProxy, question: str) -> dict[int, str]:

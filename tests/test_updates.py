@@ -52,6 +52,16 @@ def _settings(corpus: Path, root: Path) -> Settings:
     return make_settings(corpus, root, index_check_seconds=0.0)
 
 
+def _indexed(
+    corpus: Path, root: Path, embeddings: Embeddings
+) -> tuple[Settings, AnswerPipeline]:
+    """Settings for a test index, ingested once, and a chat pipeline answering from it."""
+    settings = _settings(corpus, root)
+    store = ChunkStore(settings, embeddings)
+    ingest_corpus(settings, store)
+    return settings, AnswerPipeline(settings, embeddings, store)
+
+
 def _expected_chunks(settings: Settings) -> list:  # type: ignore[type-arg]
     return chunk_corpus(load_corpus(settings.corpus_dir, IngestReport(), settings), settings)
 
@@ -85,10 +95,7 @@ def test_unchanged_reingest_embeds_nothing_and_keeps_the_generation(
 def test_a_changed_document_replaces_its_passages_and_the_chat_follows(
     corpus_copy: Path, tmp_path: Path, embeddings
 ) -> None:  # type: ignore[no-untyped-def]
-    settings = _settings(corpus_copy, tmp_path)
-    store = ChunkStore(settings, embeddings)
-    ingest_corpus(settings, store)
-    pipeline = AnswerPipeline(settings, embeddings, store)
+    settings, pipeline = _indexed(corpus_copy, tmp_path, embeddings)
     assert "2 sessions a month" in pipeline.answer(SESSIONS).body
 
     page = corpus_copy / "local-offer" / "short-breaks.md"
@@ -115,10 +122,7 @@ def test_a_changed_document_replaces_its_passages_and_the_chat_follows(
 def test_a_removed_document_disappears_from_answers(
     corpus_copy: Path, tmp_path: Path, embeddings
 ) -> None:  # type: ignore[no-untyped-def]
-    settings = _settings(corpus_copy, tmp_path)
-    store = ChunkStore(settings, embeddings)
-    ingest_corpus(settings, store)
-    pipeline = AnswerPipeline(settings, embeddings, store)
+    settings, pipeline = _indexed(corpus_copy, tmp_path, embeddings)
     before = pipeline.answer(SENMAS)
     assert "01782 231863" in before.body
     assert "senmas-requests" in {c.doc_id for c in before.citations}
@@ -211,10 +215,7 @@ def test_two_ingests_at_once_leave_a_consistent_index(
 def test_the_chat_answers_throughout_a_background_ingest(
     corpus_copy: Path, tmp_path: Path, embeddings
 ) -> None:  # type: ignore[no-untyped-def]
-    settings = _settings(corpus_copy, tmp_path)
-    store = ChunkStore(settings, embeddings)
-    ingest_corpus(settings, store)
-    pipeline = AnswerPipeline(settings, embeddings, store)
+    settings, pipeline = _indexed(corpus_copy, tmp_path, embeddings)
     _add_extra_documents(corpus_copy, EXTRA_DOCUMENTS[:1])
 
     runner = IngestRunner(settings, on_done=pipeline.refresh)

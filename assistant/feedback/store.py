@@ -45,19 +45,26 @@ answers = sa.Table(
     sa.Column("safety", sa.String(32), nullable=False, default="none"),
     sa.Column("seconds", sa.Float, nullable=True),
 )
+
+
+def _answer_id() -> sa.Column[int]:
+    """The answer a row belongs to (deleted with it)."""
+    return sa.Column(
+        "answer_id",
+        sa.Integer,
+        sa.ForeignKey("answers.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    )
+
+
 # The documents an answer touched: the ones it cited, and the nearest ones search found
 # (which say what a "not covered here" question was about).
 answer_documents = sa.Table(
     "answer_documents",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column(
-        "answer_id",
-        sa.Integer,
-        sa.ForeignKey("answers.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
+    _answer_id(),
     sa.Column("role", sa.String(16), nullable=False),  # "cited" or "nearest"
     sa.Column("position", sa.Integer, nullable=False),  # citation number, or search rank
     sa.Column("doc_id", sa.String(255), nullable=False),
@@ -68,13 +75,7 @@ feedback = sa.Table(
     "feedback",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column(
-        "answer_id",
-        sa.Integer,
-        sa.ForeignKey("answers.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
+    _answer_id(),
     sa.Column("time", sa.DateTime, nullable=False, index=True),  # UTC, of the latest change
     sa.Column("helpful", sa.Boolean, nullable=False),
     sa.Column("reasons", sa.Text, nullable=False, default="[]"),  # JSON list of REASONS keys
