@@ -377,9 +377,13 @@ class AnswerPipeline:
         ):
             mixed = _unit(PART_STORY_WEIGHT * vector + (1 - PART_STORY_WEIGHT) * part_vector)
             found = usable(self.retrieve(part, mixed, read, query.asks_definition))
+            # What an earlier part has just said counts as read, so a later part adds a fact
+            # instead of restating it ("2 months" twice for two questions on mediation).
+            said = self.vectors.many(sorted(used)) if used else np.zeros((0, 384), np.float32)
             draft = compose_answer(
                 part, mixed, found, self.vectors, self.settings,
-                max_sentences=PART_SENTENCES, max_words=part_words, already_read=read,
+                max_sentences=PART_SENTENCES, max_words=part_words,
+                already_read=np.vstack([read, said]) if len(said) else read,
             )  # fmt: skip
             draft = [d for d in draft if d.text not in used]
             used.update(d.text for d in draft)

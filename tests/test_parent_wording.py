@@ -304,3 +304,15 @@ def test_how_do_i_apply_for_an_ehc_plan_leads_with_how_to_ask(
     first = answer.statements[0].text
     assert re.search(r"SENMAS", first) and re.search(r"needs assessment", first), first
     assert said(answer, r"01782 234701")  # the next step gives SENDIASS's number
+
+
+def test_what_can_i_do_if_they_refuse_gives_the_appeal_route(
+    shipped_pipeline: AnswerPipeline,
+) -> None:
+    """"What can I do about it?" after a refusal wants the way to challenge it, not the timeline."""
+    answer = shipped_pipeline.answer(
+        "I sent the request for an EHC needs assessment to SENMAS myself because school kept "
+        "saying wait and see. If they refuse to assess him, what can I actually do about it?"
+    )
+    assert answer.kind == Kind.ANSWERED
+    assert re.search(r"appeal|tribunal", answer.body, re.I)

@@ -81,6 +81,20 @@ _ANSWER_TYPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
             re.I,
         ),
     ),
+    (
+        # "what can I do if they refuse?" wants the route to challenge a decision.
+        re.compile(
+            r"\b(?:what can (?:i|we) do|what (?:are|r) (?:my|our) options|challenge|appeal|"
+            r"disagree|dispute|(?:if|when) (?:they|the council|the la|the school|school)\b[^.?]{0,20}"
+            r"(?:refuse|say no|says no|said no|won'?t|will not|turn)|refus\w*|turned down)\b",
+            re.I,
+        ),
+        re.compile(
+            r"\b(?:appeal|tribunal|mediation|complain\w*|disagreement resolution|"
+            r"judicial review|ombudsman)\b",
+            re.I,
+        ),
+    ),
 )
 # Sentences saying what the guidance could not confirm never lead an answer.
 _HEDGE = re.compile(
