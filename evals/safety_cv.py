@@ -6,9 +6,10 @@ development half, the three held-out safety sets and the development halves of t
 sets) into five folds by a hash of each item's id, trains the model on four folds plus the fixed
 worked examples, and scores the fifth; every item is scored by a model that never saw it. The
 thresholds and the pattern rule of `assistant.answering.safeguarding` are then applied to those
-scores, so the figures estimate what a frozen half will show. Frozen test halves are refused.
+scores. The figures estimate how the check does on new wording, optimistically where patterns
+were written from these misses. No frozen test half is read: the sets are fixed in SETS.
 
-    python -m evals.safety_cv [--train bank|all] [--grid]
+    python -m evals.safety_cv [--train bank|all] [--grid] [--misses]
 
 `--train bank` trains on the bank's folds only (the held-out and parents' sets are then only
 scored); `--train all` (the shipped recipe) trains on every set's folds. `--grid` prints the
