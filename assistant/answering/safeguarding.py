@@ -10,7 +10,8 @@ The message is first folded to plain Latin letters (look-alikes from other scrip
 as a whole and clause by clause (a disclosure is often one clause in a long message about
 school) by the tier model (safety_model.py), and checked against written patterns for explicit
 statements. A pattern alone puts a message at least in the possible-risk tier, and with half
-the urgent score in the urgent tier. The thresholds
+the urgent score in the urgent tier; an urgent pattern (danger now in so many words: bleeding
+that will not stop, a plan to end a life) puts it in the urgent tier on its own. The thresholds
 are low on purpose: missing a disclosure is far worse than an unneeded box, and the box costs an
 ordinary answer little. Figures: evals/README.md ("Safeguarding: two tiers").
 """
@@ -28,14 +29,22 @@ from assistant.answering.safety_model import TierModel, clauses
 from assistant.config import packaged_yaml
 from assistant.corpus.embeddings import SentenceVectors
 
-__all__ = ["SafeguardingCheck", "SafeguardingResult", "clauses", "pattern_match"]
+__all__ = [
+    "SafeguardingCheck",
+    "SafeguardingResult",
+    "clauses",
+    "decide",
+    "pattern_match",
+    "urgent_pattern_match",
+]
 
 # Thresholds as (whole message, any one clause), chosen by 5-fold cross-validation on the
-# development bank (see evals/README.md). A clause is short and out of context, so it must be
-# surer than the whole message. P(possible) + P(urgent) at which the help box is shown...
-POSSIBLE_AT = (0.10, 0.40)
+# development material: the bank's development half, held-out sets 1-3 and parents_dev*
+# (`python -m evals.safety_cv --grid`; the rule is in evals/README.md). A clause is short and
+# out of context, so it must be surer than the whole message. P(possible) + P(urgent) at which the help box is shown...
+POSSIBLE_AT = (0.12, 0.60)
 # ...and P(urgent) at which the reply is the urgent contacts alone.
-URGENT_AT = (0.20, 0.60)
+URGENT_AT = (0.30, 0.60)
 # A written risk pattern counts as half the evidence: with one, half the urgent score is enough
 # ("... also my son said he's going to kill himself", inside a question about deadlines).
 PATTERN_URGENT_SHARE = 0.5
@@ -63,24 +72,38 @@ def _config() -> dict[str, list[str]]:
 
 
 @lru_cache(maxsize=1)
-def _patterns() -> tuple[list[re.Pattern[str]], list[re.Pattern[str]]]:
+def _patterns() -> tuple[list[re.Pattern[str]], list[re.Pattern[str]], list[re.Pattern[str]]]:
     config = _config()
     risk = [re.compile(p, re.IGNORECASE) for p in config["risk_patterns"]]
+    urgent = [re.compile(p, re.IGNORECASE) for p in config["urgent_patterns"]]
     idioms = [re.compile(p, re.IGNORECASE) for p in config["idiom_patterns"]]
-    return risk, idioms
+    return risk, urgent, idioms
 
 
-def pattern_match(text: str) -> str | None:
-    """The risk pattern a message matches, once figures of speech are set aside."""
-    risk, idioms = _patterns()
-    cleaned = fold_for_safety(text)
-    for idiom in idioms:
-        cleaned = idiom.sub(" ", cleaned)
-    for pattern in risk:
+def without_idioms(text: str) -> str:
+    """The text with figures of speech ("this is killing me") blanked out."""
+    for idiom in _patterns()[2]:
+        text = idiom.sub(" ", text)
+    return text
+
+
+def _first_match(patterns: list[re.Pattern[str]], text: str) -> str | None:
+    cleaned = without_idioms(fold_for_safety(text))
+    for pattern in patterns:
         found = pattern.search(cleaned)
         if found:
             return found.group(0)
     return None
+
+
+def pattern_match(text: str) -> str | None:
+    """The risk pattern a message matches, once figures of speech are set aside."""
+    return _first_match(_patterns()[0], text)
+
+
+def urgent_pattern_match(text: str) -> str | None:
+    """The urgent pattern (danger now, in so many words) a message matches, if any."""
+    return _first_match(_patterns()[1], text)
 
 
 def _relative(scores: np.ndarray, thresholds: tuple[float, float]) -> float:
@@ -96,7 +119,7 @@ class SafeguardingCheck:
 
     def __init__(self, vectors: SentenceVectors) -> None:
         self._vectors = vectors
-        self._model = TierModel()
+        self._model = TierModel.saved()
 
     def check(self, text: str) -> SafeguardingResult:
         """The tier of a message: its whole text and each clause, after look-alike and
@@ -106,13 +129,27 @@ class SafeguardingCheck:
         # One batch for the message and its clauses: one model call instead of two.
         vectors = self._vectors.queries([folded, *parts])
         scores = self._model.probabilities([folded, *parts], vectors)
-        risk = _relative(1 - scores[:, 0], POSSIBLE_AT)
-        urgent = _relative(scores[:, 2], URGENT_AT)
-        matched = pattern_match(folded)
-        if urgent >= 1 or (matched and urgent >= PATTERN_URGENT_SHARE):
-            reason = f"urgent {urgent:.2f}" + (f"; pattern: {matched}" if matched else "")
-            return SafeguardingResult(URGENT, reason, risk, urgent)
-        if risk >= 1 or matched:
-            reason = f"risk {risk:.2f}" + (f"; pattern: {matched}" if matched else "")
-            return SafeguardingResult(POSSIBLE, reason, risk, urgent)
-        return SafeguardingResult(NONE, "", risk, urgent)
+        urgent_match = urgent_pattern_match(folded)
+        matched = urgent_match or pattern_match(folded)
+        return decide(scores, matched, POSSIBLE_AT, URGENT_AT, urgent_match is not None)
+
+
+def decide(
+    scores: np.ndarray,
+    matched: str | None,
+    possible_at: tuple[float, float],
+    urgent_at: tuple[float, float],
+    urgent_pattern: bool = False,
+) -> SafeguardingResult:
+    """The tier from the model's rows (whole message first, then its clauses; columns none,
+    possible, urgent), the risk pattern matched if any, the (whole, clause) thresholds, and
+    whether the pattern matched is an urgent one (then the reply is urgent whatever the score)."""
+    risk = _relative(1 - scores[:, 0], possible_at)
+    urgent = _relative(scores[:, 2], urgent_at)
+    if urgent >= 1 or urgent_pattern or (matched and urgent >= PATTERN_URGENT_SHARE):
+        reason = f"urgent {urgent:.2f}" + (f"; pattern: {matched}" if matched else "")
+        return SafeguardingResult(URGENT, reason, risk, urgent)
+    if risk >= 1 or matched:
+        reason = f"risk {risk:.2f}" + (f"; pattern: {matched}" if matched else "")
+        return SafeguardingResult(POSSIBLE, reason, risk, urgent)
+    return SafeguardingResult(NONE, "", risk, urgent)

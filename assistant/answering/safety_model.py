@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -35,9 +36,12 @@ from assistant.text import split_sentences
 # Class order of every probability row.
 TIERS = ("none", "possible", "urgent")
 MODEL_FILE = "safeguarding_model.npz"
-# Regularisation, chosen by 5-fold cross-validation on the development bank.
+# Regularisation, chosen by 5-fold cross-validation on the development bank (session 6 checked
+# other values again with `python -m evals.safety_cv`: see evals/README.md).
 VECTOR_C = 4.0
 NGRAM_C = 10.0
+# Class weights: None (every example counts once), as the cross-validation chose.
+CLASS_WEIGHT: str | None = None
 
 
 def clauses(text: str) -> list[str]:
@@ -65,30 +69,44 @@ class Examples:
         return hashlib.sha256(data).hexdigest()[:16]
 
 
-@lru_cache(maxsize=1)
-def training_examples() -> Examples:
-    """Every training text with its tier; clauses of non-risk texts count as non-risk."""
+# Keys of safeguarding_training.yaml copied from evaluation sets (the bank's development half,
+# and more), by tier number: cross-validation adds these fold by fold.
+FROM_SETS = {
+    2: ["urgent", "heldout_urgent"],
+    1: ["possible"],
+    0: ["none", "heldout_none", "parents_none"],
+}
+
+
+def labelled_texts(include_sets: bool = True) -> list[tuple[str, int]]:
+    """Every training text with its tier number (an index into TIERS). With
+    `include_sets=False`, only the worked examples, not the items copied from evaluation sets
+    (FROM_SETS), for cross-validation (evals/safety_cv.py)."""
     training = packaged_yaml("safeguarding_training.yaml")
     config = packaged_yaml("safeguarding.yaml")
     bank = packaged_yaml("safeguarding_examples.yaml")
-    groups = [
-        (training["urgent"] + config["risk_examples"] + bank["risk"], 2),
-        (training["possible"], 1),
-        (
-            training["none"]
-            + training["ordinary_questions"]
-            + config["ordinary_examples"]
-            + bank["ordinary"],
-            0,
-        ),
-    ]
+    worked = {
+        2: config["risk_examples"] + bank["risk"],
+        1: [],
+        0: training["ordinary_questions"] + config["ordinary_examples"] + bank["ordinary"],
+    }
+    pairs: list[tuple[str, int]] = []
+    for label in (2, 1, 0):
+        copied = [t for key in FROM_SETS[label] for t in training.get(key) or []]
+        texts = (copied if include_sets else []) + worked[label]
+        pairs.extend((text, label) for text in texts)
+    return pairs
+
+
+@lru_cache(maxsize=1)
+def training_examples() -> Examples:
+    """Every training text with its tier; clauses of non-risk texts count as non-risk."""
     texts: list[str] = []
     labels: list[int] = []
-    for group, label in groups:
-        for text in group:
-            pieces = [text, *clauses(text)] if label == 0 else [text]
-            texts.extend(pieces)
-            labels.extend([label] * len(pieces))
+    for text, label in labelled_texts():
+        pieces = [text, *clauses(text)] if label == 0 else [text]
+        texts.extend(pieces)
+        labels.extend([label] * len(pieces))
     return Examples(texts, labels)
 
 
@@ -103,10 +121,37 @@ def _ngrams(**fixed: object) -> TfidfVectorizer:
     return TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, **fixed)
 
 
+@dataclass(frozen=True)
+class FitSettings:
+    """How the two regressions are fitted: regularisation (chosen by cross-validation on the
+    development material, evals/safety_cv.py) and class weights ("balanced" or none)."""
+
+    vector_c: float = VECTOR_C
+    ngram_c: float = NGRAM_C
+    class_weight: str | None = CLASS_WEIGHT
+
+
 class TierModel:
     """Probabilities of (none, possible, urgent) for texts, from their words and vectors."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        weights: np.ndarray,
+        bias: np.ndarray,
+        ngrams: TfidfVectorizer,
+        ngram_weights: np.ndarray,
+        ngram_bias: np.ndarray,
+    ) -> None:
+        self._weights = weights
+        self._bias = bias
+        self._ngrams = ngrams
+        self._ngram_weights = ngram_weights
+        self._ngram_bias = ngram_bias
+
+    @classmethod
+    def saved(cls) -> TierModel:
+        """The shipped model (safeguarding_model.npz). Raises RuntimeError if it was built
+        from other examples than the YAML files hold now."""
         examples = training_examples()
         saved = np.load(str(resources.files("assistant").joinpath(MODEL_FILE)))
         if str(saved["fingerprint"]) != examples.fingerprint:
@@ -114,43 +159,64 @@ class TierModel:
                 f"{MODEL_FILE} was built from other examples: "
                 "run `python -m assistant.answering.safety_model`."
             )
-        self._weights = saved["coef"]
-        self._bias = saved["intercept"]
         vocabulary = {str(gram): n for n, gram in enumerate(saved["ngram_vocabulary"])}
-        self._ngrams = _ngrams(vocabulary=vocabulary)
-        self._ngrams.idf_ = saved["ngram_idf"]
-        self._ngram_weights = saved["ngram_coef"]
-        self._ngram_bias = saved["ngram_intercept"]
+        ngrams = _ngrams(vocabulary=vocabulary)
+        ngrams.idf_ = saved["ngram_idf"]
+        return cls(
+            saved["coef"],
+            saved["intercept"],
+            ngrams,
+            saved["ngram_coef"],
+            saved["ngram_intercept"],
+        )
 
     def probabilities(self, texts: list[str], vectors: np.ndarray) -> np.ndarray:
         """One row per text (its unit vector in `vectors`): P(none), P(possible), P(urgent)."""
         by_meaning = _softmax(vectors @ self._weights.T + self._bias)
         grams = self._ngrams.transform(texts)
         by_words = _softmax(np.asarray(grams @ self._ngram_weights.T) + self._ngram_bias)
-        return (by_meaning + by_words) / 2
+        return np.asarray((by_meaning + by_words) / 2)
+
+    def save(self, fingerprint: str) -> Path:
+        """Write the model to safeguarding_model.npz beside this package's YAML."""
+        target = resources.files("assistant").joinpath(MODEL_FILE)
+        with resources.as_file(target) as path:
+            np.savez_compressed(
+                path,
+                coef=self._weights.astype(np.float32),
+                intercept=self._bias.astype(np.float32),
+                ngram_vocabulary=self._ngrams.get_feature_names_out().astype(str),
+                ngram_idf=self._ngrams.idf_,
+                ngram_coef=self._ngram_weights.astype(np.float32),
+                ngram_intercept=self._ngram_bias.astype(np.float32),
+                fingerprint=np.array(fingerprint),
+            )
+            return Path(path)
+
+
+def fit_models(
+    texts: list[str], labels: list[int], vectors: np.ndarray, fit: FitSettings
+) -> TierModel:
+    """Both regressions fitted on texts (one unit vector per row of `vectors`) and their tier
+    numbers. Deterministic (lbfgs, no sampling)."""
+    model = LogisticRegression(C=fit.vector_c, max_iter=3000, class_weight=fit.class_weight)
+    model.fit(vectors, labels)
+    ngrams = _ngrams(min_df=2)
+    grams = ngrams.fit_transform(texts)
+    ngram_model = LogisticRegression(C=fit.ngram_c, max_iter=3000, class_weight=fit.class_weight)
+    ngram_model.fit(grams, labels)
+    return TierModel(
+        model.coef_, model.intercept_, ngrams, ngram_model.coef_, ngram_model.intercept_
+    )
 
 
 def build(vectors: SentenceVectors) -> None:
     """Fit both models on the training examples and save them beside this package's YAML."""
     examples = training_examples()
     features = vectors.many(examples.texts)
-    model = LogisticRegression(C=VECTOR_C, max_iter=3000).fit(features, examples.labels)
-    ngrams = _ngrams(min_df=2)
-    grams = ngrams.fit_transform(examples.texts)
-    ngram_model = LogisticRegression(C=NGRAM_C, max_iter=3000).fit(grams, examples.labels)
-    target = resources.files("assistant").joinpath(MODEL_FILE)
-    with resources.as_file(target) as path:
-        np.savez_compressed(
-            path,
-            coef=model.coef_.astype(np.float32),
-            intercept=model.intercept_.astype(np.float32),
-            ngram_vocabulary=ngrams.get_feature_names_out().astype(str),
-            ngram_idf=ngrams.idf_,
-            ngram_coef=ngram_model.coef_.astype(np.float32),
-            ngram_intercept=ngram_model.intercept_.astype(np.float32),
-            fingerprint=np.array(examples.fingerprint),
-        )
-    print(f"Saved {target} ({len(examples.texts)} examples, fingerprint {examples.fingerprint})")
+    model = fit_models(examples.texts, examples.labels, features, FitSettings())
+    path = model.save(examples.fingerprint)
+    print(f"Saved {path} ({len(examples.texts)} examples, fingerprint {examples.fingerprint})")
 
 
 if __name__ == "__main__":
