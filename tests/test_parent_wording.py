@@ -316,3 +316,15 @@ def test_what_can_i_do_if_they_refuse_gives_the_appeal_route(
     )
     assert answer.kind == Kind.ANSWERED
     assert re.search(r"appeal|tribunal", answer.body, re.I)
+
+
+def test_a_later_part_does_not_restate_an_earlier_part(shipped_pipeline: AnswerPipeline) -> None:
+    """Two questions on mediation: the 2-month contact rule is said once, not once per part."""
+    answer = shipped_pipeline.answer(
+        "If I tell the mediation adviser I don't want mediation, how quickly do I get the "
+        "certificate? And if I do want it, how long before it actually happens?"
+    )
+    labels = [label for label, _ in answer.paragraphs() if label.startswith("You asked")]
+    assert len(labels) == 2
+    assert said(answer, r"3 working days")
+    assert len(re.findall(r"mediation adviser within 2 months", answer.body)) <= 1
