@@ -1,6 +1,6 @@
-"""The answer path, in order: guard the input, check safeguarding (urgent contacts alone, or a
-box of who to call above the answer), understand the question,
-check scope, retrieve, rerank, compose, verify citations, respond.
+"""The answer path, in order: guard the input, understand the question, embed every text the
+answer needs (in one model call), check safeguarding (urgent contacts alone, or a box of who to
+call above the answer), check scope, retrieve, rerank, compose, verify citations, respond.
 
 Each step is a small module with typed inputs and outputs; this file only wires them together.
 """
@@ -36,7 +36,7 @@ from assistant.answering.understand import Query, content_words, council_for, un
 from assistant.answering.verify import support_score, verify_citations
 from assistant.config import Settings, get_settings
 from assistant.corpus.chunking import Chunk
-from assistant.corpus.embeddings import SentenceVectors, load_embeddings
+from assistant.corpus.embeddings import QueryVectors, SentenceVectors, load_embeddings
 from assistant.corpus.glossary import Glossary
 from assistant.corpus.index import ChunkStore, LexicalIndex
 from assistant.live_index import IndexSnapshot, LiveIndex
@@ -117,6 +117,9 @@ class AnswerPipeline:
         # Follows ingests (here or in another process) without a restart; see live_index.py.
         self.live = LiveIndex(store, self.glossary, settings.index_check_seconds)
         self.vectors.preload(self.live.current.sentence_vectors)
+        # Embed each message's texts together up front (off: each step embeds its own, the
+        # plain path, kept to check that both give the same answers).
+        self.embed_together = True
 
     @classmethod
     def load(
@@ -209,16 +212,25 @@ class AnswerPipeline:
             notes.append(replies()["trimmed"]["note"].format(limit=f"{limit:,}"))
         timer.lap("guard")
 
-        # 2. Safeguarding, before anything else: urgent contacts alone, or the answer under a
+        # 2. Understand (text only): shorthand spelled out, questions found in a story, parts
+        #    split, follow-ups made standalone, other areas and other languages noticed.
+        query = understand(guarded.text, history, self.glossary, settings.max_history_turns)
+        timer.lap("understand")
+
+        # 3. Embed every text the answer needs, in one model call.
+        vectors = self.embed(guarded.text, query)
+        timer.lap("embed")
+
+        # 4. Safeguarding, before any reply: urgent contacts alone, or the answer under a
         #    box of who to call if anyone is in danger.
-        alert = self.safeguarding.check(guarded.text)
+        alert = self.safeguarding.check(guarded.text, vectors)
         timer.lap("safeguarding")
         if alert.tier == URGENT:
             reply = canned("urgent", guarded.text, self.passages_of("urgent"))
             reply.safety = URGENT
             reply.debug = {"safeguarding": alert.reason, "timings_ms": timer.laps}
             return reply
-        reply = self.answer_question(guarded, history, notes, timer)
+        reply = self.answer_question(guarded, query, vectors, notes, timer)
         if alert.tier == POSSIBLE:
             box = canned("possible_risk", guarded.text, self.passages_of("possible_risk"))
             reply = with_box(reply, box)
@@ -226,22 +238,33 @@ class AnswerPipeline:
             reply.debug["safeguarding"] = alert.reason
         return reply
 
+    def embed(self, text: str, query: Query) -> QueryVectors:
+        """The vectors of every text this message needs (safeguarding's clauses, the search
+        texts, the sentences a follow-up's reader has just read), from one model call."""
+        if not self.embed_together:
+            return QueryVectors(self.vectors)
+        texts = self.safeguarding.texts(text)
+        if query.language != "en":  # answered with a canned reply: nothing to search
+            return self.vectors.prepare(texts)
+        return self.vectors.prepare([*texts, *search_texts(query)], previous_sentences(query))
+
     def answer_question(
-        self, guarded: GuardedInput, history: History, notes: list[str], timer: StepTimer
+        self,
+        guarded: GuardedInput,
+        query: Query,
+        vectors: QueryVectors,
+        notes: list[str],
+        timer: StepTimer,
     ) -> Answer:
-        """Steps 3-9 for a guarded message that needs no urgent reply."""
+        """Steps 5-11 for an understood message that needs no urgent reply."""
         settings = self.settings
-        # 3. Understand: shorthand spelled out, questions found in a story, parts split,
-        #    follow-ups made standalone, other areas and other languages noticed.
-        query = understand(guarded.text, history, self.glossary, settings.max_history_turns)
         if query.language != "en":
             reply = canned("not_english", guarded.text, self.passages_of("not_english"))
             reply.debug = {"language": query.language, "timings_ms": timer.laps}
             return reply
-        search_vector = self.search_vector(query)
-        timer.lap("understand")
 
-        # 4. Scope.
+        # 5. Scope.
+        search_vector = self.search_vector(query, vectors)
         scope = self.scope.check(query.standalone, search_vector)
         timer.lap("scope")
         if not scope.in_scope:
@@ -253,7 +276,7 @@ class AnswerPipeline:
             reply.debug = {"scope": scope.reason, "timings_ms": timer.laps}
             return reply
 
-        # 5-6. Retrieve and rerank (for the whole message, then for each part it asks).
+        # 6-7. Retrieve and rerank (for the whole message, then for each part it asks).
         read = self.already_read(query)
         ranked = self.retrieve(query.search_text, search_vector, read, query.asks_definition)
         timer.lap("retrieve")
@@ -274,14 +297,16 @@ class AnswerPipeline:
             reply.debug = debug
             return reply
 
-        # 7-8. Compose from the passages, then verify every citation.
+        # 8-9. Compose from the passages, then verify every citation.
         council = council_for(query.other_area) if query.other_area else None
-        sections = self.compose_parts(query, search_vector, ranked, read, local=council is None)
+        sections = self.compose_parts(
+            query, vectors, search_vector, ranked, read, local=council is None
+        )
         timer.lap("compose")
         verified = [(label, verify_citations(draft)) for label, draft in sections]
         timer.lap("verify")
 
-        # 9. Respond.
+        # 10. Respond.
         kept = [(label, result.kept) for label, result in verified]
         reply = answered(kept, guarded.text, query.standalone)
         if deadlines is not None:
@@ -304,17 +329,17 @@ class AnswerPipeline:
         timer.lap("respond")
         return reply
 
-    def search_vector(self, query: Query) -> np.ndarray:
+    def search_vector(self, query: Query, vectors: QueryVectors) -> np.ndarray:
         """One unit vector for retrieval: the whole message, with the question sentences of a
         story weighed in (the story carries the topic, the question says what is asked); for a
         follow-up, its own words mixed with the question it follows (more of its own words, the
-        more they weigh)."""
+        more they weigh). Embeds `search_texts(query)` (less the parts)."""
         if query.is_follow_up and query.context_parts:
             # Each earlier turn embedded alone and averaged: one long turn cannot outweigh the
             # others, as it does when the turns are joined into one text (dev2 follow-ups:
             # 50.0 -> 57.1 % of facts).
             lead = split_sentences(query.previous_answer)[:1]
-            own, *turns = self.vectors.queries([query.own_text, *query.context_parts, *lead])
+            own, *turns = vectors.queries([query.own_text, *query.context_parts, *lead])
             context = _unit(np.mean(turns[: len(query.context_parts)], axis=0))
             if lead:
                 context = _unit(
@@ -323,9 +348,9 @@ class AnswerPipeline:
             weight = FOLLOW_UP_OWN_WEIGHT[min(query.own_words, len(FOLLOW_UP_OWN_WEIGHT) - 1)]
             return _unit(weight * own + (1 - weight) * context)
         if query.focus and len(content_words(query.focus)) >= FOCUS_MIN_WORDS:
-            whole, focus = self.vectors.queries([query.search_text, query.focus])
+            whole, focus = vectors.queries([query.search_text, query.focus])
             return _unit(whole + focus)
-        return self.vectors.query(query.search_text)
+        return vectors.query(query.search_text)
 
     def retrieve(
         self, text: str, vector: np.ndarray, read: np.ndarray, asks_definition: bool = False
@@ -346,12 +371,13 @@ class AnswerPipeline:
 
     def already_read(self, query: Query) -> np.ndarray:
         """Unit vectors (n × 384) of the sentences of the answer a follow-up follows."""
-        sentences = split_sentences(query.previous_answer) if query.previous_answer else []
+        sentences = previous_sentences(query)
         return self.vectors.many(sentences) if sentences else np.zeros((0, 384), np.float32)
 
     def compose_parts(
         self,
         query: Query,
+        vectors: QueryVectors,
         vector: np.ndarray,
         ranked: list[Candidate],
         read: np.ndarray,
@@ -372,7 +398,7 @@ class AnswerPipeline:
             return [("", draft)]
         sections: list[tuple[str, list[DraftSentence]]] = []
         used: set[str] = set()
-        part_vectors = self.vectors.queries(list(query.parts))
+        part_vectors = vectors.queries(list(query.parts))
         # The parts share one answer's length, so three questions do not read as three answers.
         part_words = MAX_ANSWER_WORDS // len(query.parts)
         for part, asked, part_vector in zip(
@@ -432,6 +458,23 @@ class AnswerPipeline:
         if confidence < self.settings.not_found_threshold:
             return ""
         return None
+
+
+def search_texts(query: Query) -> list[str]:
+    """Every text `search_vector` and `compose_parts` embed for a query, in that order."""
+    if query.is_follow_up and query.context_parts:
+        lead = split_sentences(query.previous_answer)[:1]
+        searched = [query.own_text, *query.context_parts, *lead]
+    elif query.focus:
+        searched = [query.search_text, query.focus]
+    else:
+        searched = [query.search_text]
+    return [*searched, *query.parts]
+
+
+def previous_sentences(query: Query) -> list[str]:
+    """The sentences of the answer a follow-up follows (none for a new question)."""
+    return split_sentences(query.previous_answer) if query.previous_answer else []
 
 
 class StepTimer:

@@ -27,7 +27,7 @@ import numpy as np
 from assistant.answering.lookalikes import fold_for_safety
 from assistant.answering.safety_model import TierModel, clauses
 from assistant.config import packaged_yaml
-from assistant.corpus.embeddings import SentenceVectors
+from assistant.corpus.embeddings import QueryVectors, SentenceVectors
 
 __all__ = [
     "SafeguardingCheck",
@@ -121,14 +121,21 @@ class SafeguardingCheck:
         self._vectors = vectors
         self._model = TierModel.saved()
 
-    def check(self, text: str) -> SafeguardingResult:
-        """The tier of a message: its whole text and each clause, after look-alike and
-        leetspeak folding."""
+    @staticmethod
+    def texts(text: str) -> list[str]:
+        """What the check embeds for a message: its folded whole text, then each clause."""
         folded = fold_for_safety(text)
-        parts = clauses(folded)
-        # One batch for the message and its clauses: one model call instead of two.
-        vectors = self._vectors.queries([folded, *parts])
-        scores = self._model.probabilities([folded, *parts], vectors)
+        return [folded, *clauses(folded)]
+
+    def check(self, text: str, vectors: QueryVectors | None = None) -> SafeguardingResult:
+        """The tier of a message: its whole text and each clause, after look-alike and
+        leetspeak folding. `vectors` holds the texts' vectors if they were embedded up front
+        (see `texts`); without it, they are embedded here in one batch."""
+        texts = self.texts(text)
+        folded = texts[0]
+        if vectors is None:
+            vectors = QueryVectors(self._vectors)
+        scores = self._model.probabilities(texts, vectors.queries(texts))
         urgent_match = urgent_pattern_match(folded)
         matched = urgent_match or pattern_match(folded)
         return decide(scores, matched, POSSIBLE_AT, URGENT_AT, urgent_match is not None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -122,12 +123,70 @@ class SentenceVectors:
             new = {
                 t: np.asarray(v, dtype=np.float32) for t, v in zip(missing, vectors, strict=True)
             }
-            if len(memo) + len(new) > self._capacity:
-                self._memo = dict(new)
-            else:
-                self._memo.update(new)
+            self._remember(new)
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
         return np.vstack(
             [stored[t] if t in stored else new[t] if t in new else memo[t] for t in texts]
         )
+
+    def prepare(self, queries: Sequence[str], sentences: Sequence[str] = ()) -> QueryVectors:
+        """Embed every text one message needs in one model call: `queries` (the message, its
+        clauses, its search texts) for the returned QueryVectors, and those `sentences` (e.g.
+        of the answer a follow-up follows) not already known, for `many`.
+
+        One call, because on this CPU a short text's cost is mostly reading the model's weights,
+        paid once per call: one question ~13 ms, four together ~20 ms (benchmarks/README.md).
+        """
+        known = self._stored, self._memo
+        wanted = list(dict.fromkeys(queries))
+        fresh = [
+            s
+            for s in dict.fromkeys(sentences)
+            if s not in wanted and not any(s in vectors for vectors in known)
+        ]
+        batch = wanted + fresh
+        if not batch:
+            return QueryVectors(self, {})
+        rows = np.asarray(self._embeddings.embed_documents(batch), dtype=np.float32)
+        embedded = dict(zip(batch, rows, strict=True))
+        self._remember({s: embedded[s] for s in sentences if s in embedded})
+        return QueryVectors(self, {text: embedded[text] for text in wanted})
+
+    def _remember(self, new: dict[str, np.ndarray]) -> None:
+        if len(self._memo) + len(new) > self._capacity:
+            self._memo = dict(new)
+        else:
+            self._memo.update(new)
+
+
+class QueryVectors:
+    """The unit vectors (384 floats) of the texts one message needs, embedded together up front
+    (see `SentenceVectors.prepare`). A text not prepared is embedded when asked, as the plain
+    path does, so a missed text costs time, never a different answer; `QueryVectors(vectors)`
+    with nothing prepared is the plain path."""
+
+    def __init__(
+        self, vectors: SentenceVectors, prepared: dict[str, np.ndarray] | None = None
+    ) -> None:
+        self._vectors = vectors
+        self._prepared = prepared or {}
+        # Texts asked for that were not prepared (each cost a model call of its own).
+        self.unprepared: list[str] = []
+
+    def query(self, text: str) -> np.ndarray:
+        """Unit vector for a question (a 384-float row)."""
+        if text in self._prepared:
+            return self._prepared[text]
+        self.unprepared.append(text)
+        return self._vectors.query(text)
+
+    def queries(self, texts: list[str]) -> np.ndarray:
+        """Unit vectors for several texts, one row each (n × 384; 0 × 384 for none)."""
+        missing = [text for text in texts if text not in self._prepared]
+        if not missing:
+            if not texts:
+                return np.zeros((0, 384), dtype=np.float32)
+            return np.vstack([self._prepared[text] for text in texts])
+        self.unprepared.extend(missing)
+        return self._vectors.queries(texts)
