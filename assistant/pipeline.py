@@ -120,6 +120,7 @@ class AnswerPipeline:
         # Embed each message's texts together up front (off: each step embeds its own, the
         # plain path, kept to check that both give the same answers).
         self.embed_together = True
+        self._next_step: tuple[IndexSnapshot, tuple[float, str, Chunk] | None] | None = None
 
     @classmethod
     def load(
@@ -426,14 +427,10 @@ class AnswerPipeline:
         if "SENDIASS" in reply.body:
             return
         config = replies()["next_step"]
-        quotes = [
-            (support_score(config["stoke"], sentence), sentence, chunk)
-            for chunk in self.passages_of("next_step")
-            for sentence in passage_sentences(chunk)
-        ]
-        if not quotes:
+        quote = self.next_step_quote()
+        if quote is None:
             return
-        support, sentence, chunk = max(quotes, key=lambda quote: quote[0])
+        support, sentence, chunk = quote
         if support < NEXT_STEP_MIN_SUPPORT:
             return
         numbers = {c.chunk_id: c.n for c in reply.citations}
@@ -443,6 +440,23 @@ class AnswerPipeline:
         reply.statements.append(
             Statement(text=sentence, citation=numbers[chunk.chunk_id], label=config["label"])
         )
+
+    def next_step_quote(self) -> tuple[float, str, Chunk] | None:
+        """The corpus sentence closest to the configured next step: (support, sentence, its
+        passage), or None if the passages it may come from have no sentences. It depends on
+        the index generation only, so it is found once per generation."""
+        index = self.index
+        cached = self._next_step
+        if cached is not None and cached[0] is index:
+            return cached[1]
+        quotes = [
+            (support_score(replies()["next_step"]["stoke"], sentence), sentence, chunk)
+            for chunk in self.passages_of("next_step")
+            for sentence in passage_sentences(chunk)
+        ]
+        quote = max(quotes, key=lambda quote: quote[0]) if quotes else None
+        self._next_step = (index, quote)
+        return quote
 
     def coverage_gap(self, query: Query, ranked: list[Candidate]) -> str | None:
         """Why the guidance here cannot answer ('' if only retrieval is weak); None if it can.

@@ -95,8 +95,15 @@ def content_terms(text: str) -> list[str]:
 
     Contractions (I'm, they've, won't) are function words, so they are left out too.
     """
+    return list(_content_terms(text))
+
+
+# Remembered: every answer scores the same corpus passages and sentences again (about 2 ms an
+# answer); 16k texts of at most a passage each is a few megabytes.
+@lru_cache(maxsize=16_384)
+def _content_terms(text: str) -> tuple[str, ...]:
     text = _PREFIXED.sub(r"\1", text)
-    return [stem(t) for t in words(text) if t not in STOPWORDS and "'" not in t]
+    return tuple(stem(t) for t in words(text) if t not in STOPWORDS and "'" not in t)
 
 
 # "re-assessment" is one word, not "re" and "assessment": a question about an assessment must

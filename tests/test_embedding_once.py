@@ -1,5 +1,6 @@
-"""Each message's texts are embedded up front, in one model call, and the answers are the same
-as when every step embeds its own texts (the plain path)."""
+"""Each message's texts are embedded up front, in one model call (two for a long message with
+short clauses), and the answers are the same as when every step embeds its own texts (the plain
+path); our own embedding code gives sentence-transformers' vectors to the bit."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from langchain_core.embeddings import Embeddings
 
 from assistant.answering.answer import Answer, Kind
+from assistant.corpus.embeddings import length_groups
 from assistant.corpus.index import ChunkStore
 from assistant.pipeline import AnswerPipeline
 
@@ -58,11 +60,11 @@ class CountingEmbeddings(Embeddings):
         return self.model.embed_query(text)
 
     def assert_embedded_once_up_front(self) -> None:
-        """Each text embedded once, in one call (what `SentenceVectors.prepare` makes): no step
-        embedded anything on its own later."""
+        """Each text embedded once, and the calls are exactly the length groups of all of them
+        (what `SentenceVectors.prepare` makes): no step embedded anything on its own later."""
         texts = [text for batch in self.batches for text in batch]
         assert len(set(texts)) == len(texts), self.batches
-        assert len(self.batches) <= 1, self.batches
+        assert sorted(self.batches) == sorted(length_groups(texts)), self.batches
 
 
 @pytest.fixture
@@ -106,6 +108,8 @@ def test_an_answer_embeds_its_texts_once_up_front(
     counting.batches = []
     pipeline.answer(message, history)
     counting.assert_embedded_once_up_front()
+    if len(message) < 100:
+        assert len(counting.batches) == 1  # a short message: one model call
 
 
 def test_the_kinds_covered_are_the_ones_that_take_different_paths(
@@ -116,3 +120,22 @@ def test_the_kinds_covered_are_the_ones_that_take_different_paths(
     assert {Kind.ANSWERED, Kind.SAFEGUARDING, Kind.OUT_OF_SCOPE} <= kinds
 
 
+def test_a_long_message_is_embedded_in_batches_of_similar_length(
+    counted: tuple[AnswerPipeline, CountingEmbeddings],
+) -> None:
+    pipeline, counting = counted
+    story = (
+        "My daughter is eight and has been out of school since October because the school says "
+        "they cannot meet her needs, and she is anxious every morning, and we have tried "
+        "everything the SENCO suggested, and her younger brother is struggling too. "
+    ) * 3 + "How do I ask for an EHC needs assessment?"
+    counting.batches = []
+    together = pipeline.answer(story)
+    counting.assert_embedded_once_up_front()
+    # The long texts (the message, its search text) in one batch, the short clauses in others:
+    # no clause is padded to the whole message's length.
+    longest = max(counting.batches, key=lambda batch: max(map(len, batch)))
+    assert len(counting.batches) >= 2
+    assert min(map(len, longest)) > max(map(len, longest)) / 2, counting.batches
+    pipeline.embed_together = False
+    assert _shown(pipeline.answer(story)) == _shown(together)

@@ -73,6 +73,8 @@ class ChunkStore:
         self.embeddings = embeddings
         self.client = client or chroma_client(settings)
         self.generations = Generations(self.client, settings.collection_name)
+        # Collection sizes, once `pin_sizes` says this generation is no longer written.
+        self._sizes: dict[str, int] | None = None
         if generation is None:
             generation = self.generations.live()
         self.follow(generation or 0)
@@ -85,6 +87,7 @@ class ChunkStore:
         """Read and write `generation` from now on (after an ingest switched to it)."""
         names = names_for(self.settings.collection_name, generation)
         self.generation = generation
+        self._sizes = None
         self.vectorstore = self._open(names.chunks)
         # Multi-vector index: each passage's questions (its question heading and the parents'
         # phrasings written under it), each pointing back to the passage by chunk_id.
@@ -103,7 +106,21 @@ class ChunkStore:
 
     def count(self) -> int:
         """Number of chunks held."""
-        return int(self.vectorstore._collection.count())
+        return self._size(self.vectorstore)
+
+    def pin_sizes(self) -> None:
+        """Remember the collections' sizes from now on: for a live generation, which is never
+        written again (an ingest builds the next one beside it). Each search needs the size
+        (k can be at most that) and asking Chroma took about 2 ms per search."""
+        self._sizes = None
+        self._sizes = {
+            c._collection.name: self._size(c) for c in (self.vectorstore, self.questions)
+        }
+
+    def _size(self, collection: Chroma) -> int:
+        if self._sizes is not None and collection._collection.name in self._sizes:
+            return self._sizes[collection._collection.name]
+        return int(collection._collection.count())
 
     def ids_by_doc(self) -> dict[str, set[str]]:
         """Chunk ids currently held, grouped by document id."""
@@ -168,7 +185,7 @@ class ChunkStore:
 
     def search_questions(self, query_vector: np.ndarray, k: int) -> list[tuple[str, float]]:
         """(chunk_id, best cosine similarity) for the passages whose questions are nearest."""
-        k = min(k, int(self.questions._collection.count()))
+        k = min(k, self._size(self.questions))
         if k <= 0:
             return []
         found = self.questions.similarity_search_by_vector_with_relevance_scores(
