@@ -9,6 +9,7 @@ from collections.abc import Callable
 from langchain_core.embeddings import Embeddings
 
 from assistant.config import Settings
+from assistant.corpus.fingerprint import ingest_is_current
 from assistant.corpus.index import ChunkStore
 from assistant.corpus.ingest import IngestBusy, IngestIncomplete, ingest_corpus
 
@@ -19,11 +20,14 @@ def open_index(
     """The store of the live index generation, after an ingest of any change in corpus/.
 
     An empty index is built from scratch (with progress shown); otherwise only new or changed
-    documents are embedded, which takes about a second when nothing changed.
+    documents are embedded. When the corpus, code and settings hash as they did at the last
+    ingest (see fingerprint.py), the corpus is not read again at all.
     Raises RuntimeError when there is nothing to answer from (an empty corpus, or an empty
     index while another process is still building it).
     """
     store = ChunkStore(settings, embeddings)
+    if ingest_is_current(settings, store.generations.live()) and store.count() > 0:
+        return store
     empty = store.count() == 0
     if empty:
         progress("The index is empty: building it from the corpus (first run only).")

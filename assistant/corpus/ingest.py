@@ -15,6 +15,7 @@ from assistant.corpus.chunking import Chunk, chunk_document
 from assistant.corpus.documents import DocumentError, DroppedText, SourceDocument
 from assistant.corpus.embeddings import model_path, token_counter
 from assistant.corpus.files import FileLimits
+from assistant.corpus.fingerprint import ingest_fingerprint, record_ingest
 from assistant.corpus.generations import Generations
 from assistant.corpus.index import ChunkStore, rows_for
 from assistant.corpus.loaders import corpus_files, load_document
@@ -229,6 +230,8 @@ def _ingest(settings: Settings, store: ChunkStore, progress: Progress) -> Ingest
     if not settings.corpus_dir.is_dir():
         report.skipped.append(Skipped(settings.corpus_dir, "the corpus folder does not exist"))
         return report
+    # Hashed before reading: a file changed while this ingest runs makes the next start check.
+    fingerprint = ingest_fingerprint(settings)
     progress(f"Reading documents in {settings.corpus_dir} ...")
     documents = load_corpus(settings.corpus_dir, report, settings)
     report.documents = len(documents)
@@ -266,6 +269,7 @@ def _ingest(settings: Settings, store: ChunkStore, progress: Progress) -> Ingest
         progress(f"Nothing changed: generation {live.generation} stays live.")
         store.follow(live.generation)
         report.generation = live.generation
+        record_ingest(settings, fingerprint, live.generation)
         report.seconds = time.perf_counter() - started
         return report
 
@@ -299,6 +303,7 @@ def _ingest(settings: Settings, store: ChunkStore, progress: Progress) -> Ingest
             generations.remove(old)
     store.follow(target.generation)
     report.generation = target.generation
+    record_ingest(settings, fingerprint, target.generation)
     report.seconds = time.perf_counter() - started
     return report
 
