@@ -46,9 +46,14 @@ def main(argv: list[str] | None = None) -> None:
 def load_pipeline(settings: Settings, progress: Callable[[str], None]) -> AnswerPipeline:
     """Import and load the answer pipeline (building the index if it is empty)."""
     progress("Loading the language model and the search index ...")
+    # The model first, on a thread of its own: it then loads while the answer steps are
+    # imported and the index opens (see AnswerPipeline.load).
+    from assistant.corpus.embeddings import load_embeddings
+
+    model = ThreadPoolExecutor(1, thread_name_prefix="model").submit(load_embeddings, settings)
     from assistant.pipeline import AnswerPipeline
 
-    pipeline = AnswerPipeline.load(settings, progress=progress)
+    pipeline = AnswerPipeline.load(settings, progress=progress, model=model)
     progress("Ready to answer.")
     return pipeline
 

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextvars import ContextVar
 from typing import Any
 
@@ -36,7 +37,12 @@ from assistant.answering.understand import Query, content_words, council_for, un
 from assistant.answering.verify import support_score, verify_citations
 from assistant.config import Settings, get_settings
 from assistant.corpus.chunking import Chunk
-from assistant.corpus.embeddings import QueryVectors, SentenceVectors, load_embeddings
+from assistant.corpus.embeddings import (
+    PendingEmbeddings,
+    QueryVectors,
+    SentenceVectors,
+    load_embeddings,
+)
 from assistant.corpus.glossary import Glossary
 from assistant.corpus.index import ChunkStore, LexicalIndex
 from assistant.live_index import IndexSnapshot, LiveIndex
@@ -113,9 +119,10 @@ class AnswerPipeline:
         self.vectors = SentenceVectors(embeddings)
         self.glossary = Glossary.from_corpus(settings.corpus_dir)
         self.safeguarding = SafeguardingCheck(self.vectors)
-        self.scope = ScopeCheck(self.vectors, self.glossary)
         # Follows ingests (here or in another process) without a restart; see live_index.py.
         self.live = LiveIndex(store, self.glossary, settings.index_check_seconds)
+        # Last: the first step to need the model, which may still be loading (see `load`).
+        self.scope = ScopeCheck(self.vectors, self.glossary)
         self.vectors.preload(self.live.current.sentence_vectors)
         # Embed each message's texts together up front (off: each step embeds its own, the
         # plain path, kept to check that both give the same answers).
@@ -124,13 +131,28 @@ class AnswerPipeline:
 
     @classmethod
     def load(
-        cls, settings: Settings | None = None, progress: Callable[[str], None] = print
+        cls,
+        settings: Settings | None = None,
+        progress: Callable[[str], None] = print,
+        model: Future[Embeddings] | None = None,
     ) -> AnswerPipeline:
         """Load the model and index, first bringing the index in line with corpus/ (see
-        loading.py)."""
+        loading.py). The model (torch and transformers, the longest part of a start) loads on
+        a thread of its own, or arrives as `model` (started earlier by the caller), while the
+        index opens here; only the first text to embed waits for it."""
         settings = settings or get_settings()
-        embeddings = load_embeddings(settings)
-        return cls(settings, embeddings, open_index(settings, embeddings, progress))
+        pool = None
+        if model is None:
+            pool = ThreadPoolExecutor(1, thread_name_prefix="model")
+            model = pool.submit(load_embeddings, settings)
+        embeddings = PendingEmbeddings(model)
+        try:
+            store = open_index(settings, embeddings, progress)
+            progress("Search index open; loading the answer checks ...")
+            return cls(settings, embeddings, store)
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=False)
 
     @property
     def index(self) -> IndexSnapshot:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import Future
 from functools import lru_cache
 from pathlib import Path
 
@@ -37,6 +38,22 @@ def load_embeddings(settings: Settings) -> Embeddings:
         model_kwargs={"device": "cpu", "local_files_only": True},
         encode_kwargs={"normalize_embeddings": True, "batch_size": settings.embedding_batch_size},
     )
+
+
+class PendingEmbeddings(Embeddings):
+    """Embeddings whose model is still loading on another thread (`model`): the first text to
+    embed waits for it, and its load error, if any, is raised there."""
+
+    def __init__(self, model: Future[Embeddings]) -> None:
+        self._model = model
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        """One unit vector per text (384 floats)."""
+        return self._model.result().embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        """One unit vector (384 floats)."""
+        return self._model.result().embed_query(text)
 
 
 class LazyEmbeddings(Embeddings):
