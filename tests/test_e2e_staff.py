@@ -72,6 +72,9 @@ def serious_accessibility_problems(page: Any) -> list[tuple[str, list[Any]]]:
     """axe-core's serious and critical findings on the page (axe ships in its wheel)."""
     from axe_playwright_python.sync_playwright import Axe
 
+    # A component still waiting on an event is drawn at 20 % opacity, which axe rightly reads as
+    # too little contrast: judge the page once its events have finished.
+    page.wait_for_function("document.querySelectorAll('.pending').length === 0", timeout=30_000)
     results = Axe().run(page).response
     assert results["passes"]  # axe really ran
     return [
