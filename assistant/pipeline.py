@@ -370,9 +370,9 @@ class AnswerPipeline:
                 )
             weight = FOLLOW_UP_OWN_WEIGHT[min(query.own_words, len(FOLLOW_UP_OWN_WEIGHT) - 1)]
             return _unit(weight * own + (1 - weight) * context)
-        if query.focus and len(content_words(query.focus)) >= FOCUS_MIN_WORDS:
-            whole, focus = vectors.queries([query.search_text, query.focus])
-            return _unit(whole + focus)
+        if focus := steering_focus(query):
+            whole, focus_vector = vectors.queries([query.search_text, focus])
+            return _unit(whole + focus_vector)
         return vectors.query(query.search_text)
 
     def retrieve(
@@ -501,11 +501,16 @@ def search_texts(query: Query) -> list[str]:
     if query.is_follow_up and query.context_parts:
         lead = split_sentences(query.previous_answer)[:1]
         searched = [query.own_text, *query.context_parts, *lead]
-    elif query.focus:
-        searched = [query.search_text, query.focus]
+    elif focus := steering_focus(query):
+        searched = [query.search_text, focus]
     else:
         searched = [query.search_text]
     return [*searched, *query.parts]
+
+
+def steering_focus(query: Query) -> str:
+    """The question sentences of a story, if they say enough to steer its search ("" if not)."""
+    return query.focus if len(content_words(query.focus)) >= FOCUS_MIN_WORDS else ""
 
 
 def previous_sentences(query: Query) -> list[str]:

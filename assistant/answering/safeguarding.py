@@ -41,7 +41,8 @@ __all__ = [
 # Thresholds as (whole message, any one clause), chosen by 5-fold cross-validation on the
 # development material: the bank's development half, held-out sets 1-3 and parents_dev*
 # (`python -m evals.safety_cv --grid`; the rule is in evals/README.md). A clause is short and
-# out of context, so it must be surer than the whole message. P(possible) + P(urgent) at which the help box is shown...
+# out of context, so it must be surer than the whole message. P(possible) + P(urgent) at which
+# the help box is shown...
 POSSIBLE_AT = (0.12, 0.60)
 # ...and P(urgent) at which the reply is the urgent contacts alone.
 URGENT_AT = (0.30, 0.60)
