@@ -328,3 +328,42 @@ def test_a_later_part_does_not_restate_an_earlier_part(shipped_pipeline: AnswerP
     assert len(labels) == 2
     assert said(answer, r"3 working days")
     assert len(re.findall(r"mediation adviser within 2 months", answer.body)) <= 1
+
+
+def test_parallel_criteria_are_not_treated_as_one(shipped_pipeline: AnswerPipeline) -> None:
+    # The transport criteria share one sentence pattern ("A child qualifies ... if ..."), so
+    # their vectors are close; each names a different criterion and must not be dropped as a
+    # restatement of the distance rule.
+    answer = shipped_pipeline.answer(
+        "son is 7 with a heart condition and cant walk far. council turned down transport "
+        "because we live 1.5 miles from school. is the distance the only rule they use?"
+    )
+    assert said(answer, r"reasonably be expected to walk")
+
+
+def test_about_it_points_back_to_the_earlier_turns(shipped_pipeline: AnswerPipeline) -> None:
+    history = [
+        {"role": "user", "content": "whats sen support?"},
+        {"role": "assistant", "content": "It is the extra help a school gives a child with SEN."},
+    ]
+    question = (
+        "who do i talk to about it at school the class teacher? and how often should they meet me"
+    )
+    assert understand(question, history, _glossary(), 6).is_follow_up
+    answer = shipped_pipeline.answer(question, history)
+    assert said(answer, r"three times a year|once a term")
+
+
+def test_a_follow_up_leans_on_a_question_two_turns_back(
+    shipped_pipeline: AnswerPipeline,
+) -> None:
+    history = [
+        {"role": "user", "content": "the council took nearly a year to finish my daughter's ehcp"},
+        {"role": "assistant", "content": "That is far longer than the 20 weeks the law allows."},
+        {"role": "user", "content": "can i make a complaint about that?"},
+        {"role": "assistant", "content": "Yes, through the council's complaints procedure."},
+        {"role": "user", "content": "is there a template letter i can use"},
+        {"role": "assistant", "content": "SENDIASS can help you write it."},
+    ]
+    answer = shipped_pipeline.answer("and what if they ignore me after that?", history)
+    assert said(answer, r"Ombudsman")

@@ -22,6 +22,7 @@ SIMILARITY_WEIGHT = 0.7
 COVERAGE_WEIGHT = 0.3
 # Two sentences this similar say the same thing; the answer keeps only the first.
 REDUNDANCY_LIMIT = 0.85
+NEW_TERMS_MIN = 3
 # ...and so do two sentences sharing this share of all their content words,
 WORD_OVERLAP_LIMIT = 0.5
 # ...or stating the same figures ("6 weeks") with this share of their content words in common.
@@ -252,9 +253,9 @@ def _redundant(
     a: int, b: int, pool: list[tuple[str, Chunk, int, int]], vectors: np.ndarray
 ) -> bool:
     """Whether two candidate sentences say the same thing."""
-    if float(vectors[a] @ vectors[b]) > REDUNDANCY_LIMIT:
-        return True
     words_a, words_b = set(content_terms(pool[a][0])), set(content_terms(pool[b][0]))
+    if float(vectors[a] @ vectors[b]) > REDUNDANCY_LIMIT and len(words_a - words_b) < NEW_TERMS_MIN:
+        return True
     if not words_a or not words_b:
         return False
     # Shared words over all words (Jaccard), not over the shorter sentence: two sentences on
