@@ -76,3 +76,27 @@ def test_retriever_is_a_langchain_retriever(tiny_pipeline: AnswerPipeline) -> No
     assert 0 < len(documents) <= 3
     assert documents[0].metadata["doc_id"] == "assessment-time-limits"
     assert "20 weeks" in documents[0].page_content
+
+
+def test_every_candidate_is_weighed_by_its_own_nearest_question(
+    tiny_pipeline: AnswerPipeline,
+) -> None:
+    # The nearest-question search returns only its top k; a passage outside it must still be
+    # weighed by its own questions, not counted as matching none (it then ranked below passages
+    # that merely shared the story's words).
+    store = tiny_pipeline.store
+    vector = tiny_pipeline.vectors.query("How long does the council have to issue an EHC plan?")
+    every = dict(store.search_questions(vector, 10_000))
+    top_one = dict(store.search_questions(vector, 1))
+    exact = store.question_similarities(vector, [c.chunk_id for c in store.all_chunks()])
+    assert exact.keys() == every.keys() and len(exact) > len(top_one)
+    assert all(exact[c] == pytest.approx(every[c], abs=1e-4) for c in every)
+
+    settings = tiny_pipeline.settings.model_copy(update={"question_k": 1})
+    found = hybrid_search(
+        store, tiny_pipeline.lexical, settings, "issue an EHC plan", vector, limit=10
+    )
+    outside = [c for c in found if c.chunk.chunk_id not in top_one and c.chunk.chunk_id in every]
+    assert outside and all(
+        c.question_similarity == pytest.approx(every[c.chunk.chunk_id], abs=1e-4) for c in outside
+    )

@@ -84,8 +84,10 @@ def hybrid_search(
         if chunk_id in lexical.by_id
     ]
     similarities = {scored.chunk.chunk_id: scored.score for scored in dense}
-    question_similarities = {scored.chunk.chunk_id: scored.score for scored in asked}
     fused = reciprocal_rank_fusion([dense, words, asked], settings.rrf_k)
+    # Every candidate's own nearest question, not only those in the top k asked (dev3: 42.0 ->
+    # 46.0 % of facts; dev +0.4, dev2 -1.2 points).
+    question_similarities = store.question_similarities(query_vector, list(fused))
     candidates = [
         Candidate(
             chunk=chunk,
