@@ -367,3 +367,40 @@ def test_a_follow_up_leans_on_a_question_two_turns_back(
     ]
     answer = shipped_pipeline.answer("and what if they ignore me after that?", history)
     assert said(answer, r"Ombudsman")
+
+
+_SECONDARY_SCHOOL = [
+    {"role": "user", "content": "my daughter is in year 5 with an ehcp, when do we have to think "
+     "about secondary school?"},
+    {"role": "assistant", "content": "Her plan must be amended to name her secondary school by "
+     "15 February of the year she moves."},
+    {"role": "user", "content": "do we get to pick the school?"},
+    {"role": "assistant", "content": "You can ask for a particular school and the council must "
+     "name it unless it is unsuitable."},
+]  # fmt: skip
+_ASKED_FOR_ASSESSMENT = [
+    {"role": "user", "content": "i asked SENMAS for an EHC needs assessment for my son last month"},
+    {"role": "assistant", "content": "The council must tell you within 6 weeks whether it will "
+     "assess."},
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("question", "history", "route"),
+    [
+        ("what happens if they put a different one in", _SECONDARY_SCHOOL, r"tribunal"),
+        ("and if they turn us down?", _ASKED_FOR_ASSESSMENT, r"mediation"),
+        (
+            "the council has refused to assess my son even though school agree he needs it, "
+            "what can we do",
+            [],
+            r"mediation",
+        ),
+    ],
+)
+def test_asking_what_to_do_about_a_decision_gets_the_way_to_challenge_it(
+    shipped_pipeline: AnswerPipeline, question: str, history: list[dict[str, str]], route: str
+) -> None:
+    # These share no word with the passages on mediation and appeals, so the search must add
+    # the words of that route itself.
+    assert said(shipped_pipeline.answer(question, history), route)

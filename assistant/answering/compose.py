@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.answering.guard import looks_like_instruction
+from assistant.answering.message import ASKS_TO_CHALLENGE
 from assistant.answering.retrieval import Candidate
 from assistant.config import Settings
 from assistant.corpus.chunking import Chunk
@@ -84,12 +85,7 @@ _ANSWER_TYPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     ),
     (
         # "what can I do if they refuse?" wants the route to challenge a decision.
-        re.compile(
-            r"\b(?:what can (?:i|we) do|what (?:are|r) (?:my|our) options|challenge|appeal|"
-            r"disagree|dispute|(?:if|when) (?:they|the council|the la|the school|school)\b[^.?]{0,20}"
-            r"(?:refuse|say no|says no|said no|won'?t|will not|turn)|refus\w*|turned down)\b",
-            re.I,
-        ),
+        ASKS_TO_CHALLENGE,
         re.compile(
             r"\b(?:appeal|tribunal|mediation|complain\w*|disagreement resolution|"
             r"judicial review|ombudsman)\b",

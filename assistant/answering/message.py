@@ -44,6 +44,15 @@ _CLAUSE_BREAK = re.compile(
 _WANTS_TO_KNOW = re.compile(
     r"\b(?:want|need|like|wanted|trying) to (?:know|find out|understand)\b|\bwondering\b", re.I
 )
+# "what can I do if they refuse?", "and if they fob me off after that?": the parent wants the way
+# to challenge a decision.
+ASKS_TO_CHALLENGE = re.compile(
+    r"\b(?:what (?:can|could|should) (?:i|we) do|what (?:are|r) (?:my|our) options|challenge|"
+    r"appeal|disagree|dispute|(?:if|when) (?:they|the council|the la|the school|school)\b[^.?]{0,20}"
+    r"(?:refuse|say no|says no|said no|won'?t|will not|turn|ignore|fob|put)|refus\w*|"
+    r"turned down|fob\w* (?:me|us) off)",
+    re.I,
+)
 _NUMBERED = re.compile(r"(?:^|\s)(?:\d|[a-c])[.)]\s+(?=\S)")
 # A part must carry this many content words to be answered on its own.
 MIN_PART_WORDS = 3

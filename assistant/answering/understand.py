@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.answering.message import read_message, spell_out
+from assistant.answering.message import ASKS_TO_CHALLENGE, read_message, spell_out
 from assistant.config import packaged_yaml
 from assistant.corpus.glossary import Glossary
 from assistant.text import STOPWORDS, split_sentences, words
@@ -77,6 +77,12 @@ _DEFINITION = re.compile(
 )
 # A question with this many content words and no pronoun stands on its own.
 STANDALONE_CONTENT_WORDS = 4
+# A parent asking what to do if the council says no wants the way to challenge it, and "and if
+# they refuse?" shares no word with the passages that give it: these words join the search
+# (development halves: dev2 70.2 -> 79.8 % of facts, its follow-ups 64.3 -> 78.6 %; dev +0.4).
+CHALLENGE_WORDS = (
+    "(how to challenge the decision: mediation, appeal to the tribunal, complaint, Ombudsman)"
+)
 
 
 @dataclass(frozen=True)
@@ -245,10 +251,17 @@ def understand(
     if follow_up and previous and _ASKS_WHO_THEY_ARE.search(plain):
         asked.insert(0, split_sentences(previous)[0])
     context = " ".join(asked) if follow_up else ""
+    challenge = (
+        f" {CHALLENGE_WORDS}" if ASKS_TO_CHALLENGE.search(" ".join(message.questions)) else ""
+    )
     return Query(
         original=question,
         standalone=standalone,
-        search_text=glossary.expand(f"{standalone} {context}" if context else standalone),
+        search_text=(
+            glossary.expand(f"{standalone} {context}")
+            if context
+            else glossary.expand(standalone) + challenge
+        ),
         is_follow_up=follow_up,
         topic=topic if follow_up else "",
         # "we live in Newcastle-under-Lyme" earlier still holds for "do they have 20 weeks too?"
@@ -257,7 +270,7 @@ def understand(
         focus=focus,
         parts=parts,
         part_labels=message.parts if parts else (),
-        own_text=glossary.expand(plain) if follow_up else "",
+        own_text=glossary.expand(plain) + challenge if follow_up else "",
         context_text=glossary.expand(context) if context else "",
         context_parts=tuple(glossary.expand(a) for a in asked if a) if follow_up else (),
         own_words=len(content_words(plain)) if follow_up else 0,
