@@ -178,10 +178,10 @@ def report(results: list[tuple[Scored, np.ndarray]], got: list[str]) -> dict[str
 
 def grid(results: list[tuple[Scored, np.ndarray]]) -> None:
     """Print the figures at each threshold setting that keeps every risk item in a tier."""
-    for whole_p in (0.06, 0.08, 0.10, 0.11, 0.12, 0.13, 0.14, 0.15, 0.20):
-        for clause_p in (0.30, 0.40, 0.50, 0.60):
-            for whole_u in (0.15, 0.20, 0.25, 0.30, 0.35, 0.40):
-                for clause_u in (0.50, 0.60, 0.70, 0.80):
+    for whole_p in (0.08, 0.10, 0.12, 0.13, 0.14, 0.15, 0.16, 0.18, 0.20, 0.22):
+        for clause_p in (0.40, 0.50, 0.60, 0.70):
+            for whole_u in (0.30, 0.35, 0.40, 0.45, 0.50, 0.55, 0.60):
+                for clause_u in (0.50, 0.60, 0.70):
                     got = tiers(results, (whole_p, clause_p), (whole_u, clause_u))
                     figures = report(results, got)
                     print(

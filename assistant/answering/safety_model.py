@@ -162,7 +162,9 @@ class TextRegression:
 class TierModel:
     """Probabilities of (none, possible, urgent) for texts, from their vectors and words."""
 
-    def __init__(self, weights: np.ndarray, bias: np.ndarray, texts: dict[str, TextRegression]):
+    def __init__(
+        self, weights: np.ndarray, bias: np.ndarray, texts: dict[str, TextRegression]
+    ) -> None:
         self._weights = weights
         self._bias = bias
         self._texts = texts
