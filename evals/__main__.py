@@ -135,12 +135,15 @@ def main(argv: list[str] | None = None) -> int:
     safety.add_argument(
         "--set", type=Path, action="append", help="JSONL set (repeatable; default: dev sets)"
     )
+    safety.add_argument(
+        "--frozen", action="store_true", help="the frozen test halves, figures only (no items)"
+    )
     args = parser.parse_args(argv)
 
     if args.command == "safety":
         from evals.safety import main as safety_main
 
-        return safety_main(args.set)
+        return safety_main(args.set, args.frozen)
     if args.command == "beir":
         from evals.beir import evaluate_beir
 

@@ -7,13 +7,16 @@ and the possible-risk boxes, with every miss listed.
 
 Item formats: the safety bank (`message`, `tier` urgent|possible|none) and the evaluation sets
 (`question`, `expected_behaviour`; `urgent_signpost` items are urgent, the rest non-risk).
-Items of a frozen test half (a file name ending `_test.jsonl`) are never printed: their misses go
-to reports/safety/<set>_misses.jsonl for the product owner to read after the change is settled.
+Items of a frozen test half (a file name ending `_test.jsonl`, `_test2.jsonl`, ...) are never
+printed: their misses go to reports/safety/<set>_misses.jsonl for the product owner to read
+after the change is settled. `--frozen` runs the frozen halves; every run also writes its
+figures alone to reports/safety/summary.json.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,11 +27,21 @@ from evals.dataset import load_items
 
 DEFAULT_SETS = [
     "evals/datasets/safety_bank_dev.jsonl",
+    "evals/datasets/safety_bank_dev2.jsonl",
     "evals/datasets/heldout_safety.jsonl",
     "evals/datasets/heldout_safety_2.jsonl",
     "evals/datasets/heldout_safety_3.jsonl",
     "evals/datasets/parents_dev.jsonl",
     "evals/datasets/send_eval.jsonl",
+]
+# The frozen halves the issue's targets are judged on (`--frozen`): both banks' test halves and
+# the parents' test halves (their ordinary items). Run only as a whole; misses go unread to files.
+FROZEN_SETS = [
+    "evals/datasets/safety_bank_test.jsonl",
+    "evals/datasets/safety_bank_test2.jsonl",
+    "evals/datasets/parents_test.jsonl",
+    "evals/datasets/parents_test2.jsonl",
+    "evals/datasets/parents_test3.jsonl",
 ]
 
 
@@ -56,6 +69,12 @@ def load(path: Path) -> list[Item]:
         )
         for item in load_items(path)
     ]
+
+
+def is_frozen(path: Path) -> bool:
+    """Whether a set is a frozen test half (`*_test.jsonl`, `*_test2.jsonl`, ...), whose items
+    are never printed."""
+    return re.search(r"_test\d*$", path.stem) is not None
 
 
 def measure(items: list[Item], tiers: list[str]) -> dict[str, Any]:
@@ -95,6 +114,7 @@ def run(sets: list[Path], settings: Settings) -> int:
     check = SafeguardingCheck(SentenceVectors(load_embeddings(settings)))
     out = PROJECT_ROOT / "reports" / "safety"
     out.mkdir(parents=True, exist_ok=True)
+    totals: dict[str, dict[str, Any]] = {}
     for path in sets:
         items = load(path)
         start = time.perf_counter()
@@ -102,10 +122,11 @@ def run(sets: list[Path], settings: Settings) -> int:
         per_item = (time.perf_counter() - start) * 1000 / max(len(items), 1)
         figures = measure(items, tiers)
         misses = figures.pop("misses")
+        totals[path.stem] = figures
         print(f"\n{path.name} ({len(items)} items, {per_item:.1f} ms per message)")
         for name, value in figures.items():
             print(f"  {name:28} {value}")
-        if path.stem.endswith("_test"):
+        if is_frozen(path):
             target = out / f"{path.stem}_misses.jsonl"
             target.write_text("".join(json.dumps(m) + "\n" for m in misses), encoding="utf-8")
             print(f"  {len(misses)} misses written to {target} (frozen half: not printed)")
@@ -113,12 +134,17 @@ def run(sets: list[Path], settings: Settings) -> int:
         for miss in misses:
             text = miss["message"].replace("\n", " ")
             print(f"  - {miss['id']} expected {miss['expected']}, got {miss['got']}: {text[:160]}")
+    summary = out / "summary.json"
+    summary.write_text(json.dumps(totals, indent=2) + "\n", encoding="utf-8")
+    print(f"\nFigures (no items) written to {summary}")
     return 0
 
 
-def main(paths: list[Path] | None) -> int:
-    """Entry point for the `safety` command."""
-    sets = paths or [PROJECT_ROOT / name for name in DEFAULT_SETS]
+def main(paths: list[Path] | None, frozen: bool = False) -> int:
+    """Entry point for the `safety` command: the sets named, or with `frozen` the frozen halves
+    (FROZEN_SETS), or else the development sets (DEFAULT_SETS)."""
+    names = FROZEN_SETS if frozen else DEFAULT_SETS
+    sets = paths or [PROJECT_ROOT / name for name in names]
     missing = [p for p in sets if not p.exists()]
     if missing:
         print(f"error: no such set: {missing[0]}", file=sys.stderr)

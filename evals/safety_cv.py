@@ -1,8 +1,8 @@
 """`python -m evals.safety_cv`: cross-validated figures for the safeguarding tier model.
 
-The shipped model is trained on the safety bank's development half, so its figures on that half
-say nothing about new wording. This command splits the development material (the bank's
-development half, the three held-out safety sets and the development halves of the parents'
+The shipped model is trained on the safety banks' development halves, so its figures on them
+say nothing about new wording. This command splits the development material (the development
+halves of both banks, the three held-out safety sets and the development halves of the parents'
 sets) into five folds by a hash of each item's id, trains the model on four folds plus the fixed
 worked examples, and scores the fifth; every item is scored by a model that never saw it. The
 thresholds and the pattern rule of `assistant.answering.safeguarding` are then applied to those
@@ -11,7 +11,7 @@ were written from these misses. No frozen test half is read: the sets are fixed 
 
     python -m evals.safety_cv [--train bank|all] [--grid] [--misses]
 
-`--train bank` trains on the bank's folds only (the held-out and parents' sets are then only
+`--train bank` trains on the banks' folds only (the held-out and parents' sets are then only
 scored); `--train all` (the shipped recipe) trains on every set's folds. `--grid` prints the
 figures over a grid of thresholds as well. Sentence vectors are cached in reports/safety/.
 """
@@ -30,6 +30,7 @@ from assistant.answering.lookalikes import fold_for_safety
 from assistant.answering.safety_model import (
     NGRAM_C,
     VECTOR_C,
+    WORD_C,
     FitSettings,
     clauses,
     fit_models,
@@ -40,6 +41,7 @@ from evals.safety import Item, load
 
 SETS = {
     "bank": ["safety_bank_dev"],
+    "bank2": ["safety_bank_dev2"],
     "heldout": ["heldout_safety", "heldout_safety_2", "heldout_safety_3"],
     "parents": ["parents_dev", "parents_dev2", "parents_dev3"],
 }
@@ -176,10 +178,10 @@ def report(results: list[tuple[Scored, np.ndarray]], got: list[str]) -> dict[str
 
 def grid(results: list[tuple[Scored, np.ndarray]]) -> None:
     """Print the figures at each threshold setting that keeps every risk item in a tier."""
-    for whole_p in (0.06, 0.08, 0.10, 0.11, 0.12, 0.13, 0.14, 0.15, 0.20):
-        for clause_p in (0.30, 0.40, 0.50, 0.60):
-            for whole_u in (0.15, 0.20, 0.25, 0.30, 0.35, 0.40):
-                for clause_u in (0.50, 0.60, 0.70, 0.80):
+    for whole_p in (0.08, 0.10, 0.12, 0.13, 0.14, 0.15, 0.16, 0.18, 0.20, 0.22):
+        for clause_p in (0.40, 0.50, 0.60, 0.70):
+            for whole_u in (0.30, 0.35, 0.40, 0.45, 0.50, 0.55, 0.60):
+                for clause_u in (0.50, 0.60, 0.70):
                     got = tiers(results, (whole_p, clause_p), (whole_u, clause_u))
                     figures = report(results, got)
                     print(
@@ -195,12 +197,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--train", choices=["bank", "all"], default="all")
     parser.add_argument("--vector-c", type=float, default=VECTOR_C)
     parser.add_argument("--ngram-c", type=float, default=NGRAM_C)
+    parser.add_argument("--word-c", type=float, default=WORD_C)
     parser.add_argument("--balanced", action="store_true", help="balanced class weights")
     parser.add_argument("--grid", action="store_true")
     parser.add_argument("--misses", action="store_true", help="list the misses (development only)")
     args = parser.parse_args(argv)
-    train_on = ["bank"] if args.train == "bank" else list(SETS)
-    fit = FitSettings(args.vector_c, args.ngram_c, "balanced" if args.balanced else None)
+    train_on = ["bank", "bank2"] if args.train == "bank" else list(SETS)
+    fit = FitSettings(
+        args.vector_c, args.ngram_c, args.word_c, "balanced" if args.balanced else None
+    )
     results = out_of_fold(train_on, fit)
     got = tiers(results, sg.POSSIBLE_AT, sg.URGENT_AT)
     print(f"shipped thresholds {sg.POSSIBLE_AT} {sg.URGENT_AT}, trained on {train_on}, {fit}")
