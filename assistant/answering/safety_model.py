@@ -170,12 +170,21 @@ class TierModel:
             saved["ngram_intercept"],
         )
 
-    def probabilities(self, texts: list[str], vectors: np.ndarray) -> np.ndarray:
-        """One row per text (its unit vector in `vectors`): P(none), P(possible), P(urgent)."""
+    def probabilities(
+        self, texts: list[str], vectors: np.ndarray, by_words: np.ndarray | None = None
+    ) -> np.ndarray:
+        """One row per text (its unit vector in `vectors`): P(none), P(possible), P(urgent).
+        `by_words`: the texts' `word_probabilities`, if already worked out."""
         by_meaning = _softmax(vectors @ self._weights.T + self._bias)
-        grams = self._ngrams.transform(texts)
-        by_words = _softmax(np.asarray(grams @ self._ngram_weights.T) + self._ngram_bias)
+        if by_words is None:
+            by_words = self.word_probabilities(texts)
         return np.asarray((by_meaning + by_words) / 2)
+
+    def word_probabilities(self, texts: list[str]) -> np.ndarray:
+        """The n-gram regression's half of `probabilities`: one row per text, no vectors needed
+        (each final probability lies within half of 1 of half this row's)."""
+        grams = self._ngrams.transform(texts)
+        return _softmax(np.asarray(grams @ self._ngram_weights.T) + self._ngram_bias)
 
     def save(self, fingerprint: str) -> Path:
         """Write the model to safeguarding_model.npz beside this package's YAML."""
