@@ -12,7 +12,18 @@ import pytest
 from langchain_core.embeddings import Embeddings
 
 from assistant.answering.answer import Answer, Kind
-from assistant.corpus.embeddings import length_groups
+from assistant.answering.lookalikes import fold_for_safety
+from assistant.answering.safeguarding import (
+    POSSIBLE_AT,
+    URGENT_AT,
+    SafeguardingCheck,
+    SafeguardingResult,
+    decide,
+    pattern_match,
+    urgent_pattern_match,
+)
+from assistant.answering.safety_model import TierModel, clauses
+from assistant.corpus.embeddings import SentenceVectors, length_groups
 from assistant.corpus.index import ChunkStore
 from assistant.pipeline import AnswerPipeline
 
@@ -139,3 +150,61 @@ def test_a_long_message_is_embedded_in_batches_of_similar_length(
     assert min(map(len, longest)) > max(map(len, longest)) / 2, counting.batches
     pipeline.embed_together = False
     assert _shown(pipeline.answer(story)) == _shown(together)
+
+
+# The safeguarding check skips a clause only where its words alone keep it under its threshold.
+SAFETY_MESSAGES = [
+    # Ordinary clauses: none can reach a threshold, so only the whole message is embedded.
+    "The SENCO keeps mentioning 'the graduated approach', and the head says it is the law, "
+    "and I don't know who to believe. What is it?",
+    # A disclosure in one clause of a long question about school.
+    "We moved here in the summer and the new school is lovely, but his dad has started hitting "
+    "him when he drinks and I don't know what to do. Can he still get an EHCP?",
+    # A risk pattern: every clause is scored.
+    "He is struggling at school, and he said he wants to kill himself. Who can help?",
+    "I'm scared my partner will hurt my son tonight, what do I do?",
+]
+
+
+def _every_text(message: str) -> list[str]:
+    """The folded message and all its clauses."""
+    folded = fold_for_safety(message)
+    return [folded, *clauses(folded)]
+
+
+def _scored_in_full(vectors: SentenceVectors, message: str) -> SafeguardingResult:
+    """The check scoring the whole message and every clause by meaning and by words."""
+    texts = _every_text(message)
+    folded = texts[0]
+    scores = TierModel.saved().probabilities(texts, vectors.many(texts))
+    urgent = urgent_pattern_match(folded)
+    matched = urgent or pattern_match(folded)
+    return decide(scores, matched, POSSIBLE_AT, URGENT_AT, urgent is not None)
+
+
+@pytest.fixture(scope="module")
+def safety_check(embeddings: Embeddings) -> SafeguardingCheck:
+    """The safeguarding check over the real model and the shipped tier model."""
+    return SafeguardingCheck(SentenceVectors(embeddings))
+
+
+@pytest.mark.parametrize("message", SAFETY_MESSAGES)
+def test_safeguarding_gives_the_tier_and_reason_of_scoring_every_clause(
+    safety_check: SafeguardingCheck, embeddings: Embeddings, message: str
+) -> None:
+    full = _scored_in_full(SentenceVectors(embeddings), message)
+    result = safety_check.check(message)
+    assert (result.tier, result.reason) == (full.tier, full.reason)
+
+
+def test_safeguarding_embeds_only_the_clauses_that_could_reach_a_threshold(
+    safety_check: SafeguardingCheck,
+) -> None:
+    ordinary, disclosure, pattern, _ = SAFETY_MESSAGES
+    assert safety_check.texts(ordinary) == [fold_for_safety(ordinary)]
+    assert len(_every_text(ordinary)) >= 3
+    kept = safety_check.texts(disclosure)
+    assert any("hitting" in clause for clause in kept[1:]), kept
+    assert len(kept) < len(_every_text(disclosure))
+    assert safety_check.texts(pattern) == _every_text(pattern)
+    assert safety_check.check(disclosure).tier != "none"

@@ -63,9 +63,21 @@ class SafeguardingResult:
 
     tier: str
     reason: str
-    # The highest risk and urgency scores, as shares of their thresholds (1 = at the threshold).
+    # The highest risk and urgency scores, as shares of their thresholds (1 = at the threshold),
+    # over the texts scored (the whole message, and each clause that could reach a threshold).
     risk: float = 0.0
     urgent: float = 0.0
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What the check scores for one message: the folded message first, then the clauses that
+    could reach a clause threshold, with their n-gram rows, and the patterns matched."""
+
+    texts: list[str]
+    by_words: np.ndarray
+    matched: str | None
+    urgent_pattern: bool
 
 
 @lru_cache(maxsize=1)
@@ -123,25 +135,49 @@ class SafeguardingCheck:
     def __init__(self, vectors: SentenceVectors) -> None:
         self._vectors = vectors
         self._model = TierModel.saved()
+        # The pipeline asks for a message's texts (to embed them up front), then checks it.
+        self._plan = lru_cache(maxsize=16)(self._plan_for)
 
-    @staticmethod
-    def texts(text: str) -> list[str]:
-        """What the check embeds for a message: its folded whole text, then each clause."""
-        folded = fold_for_safety(text)
-        return [folded, *clauses(folded)]
+    def texts(self, text: str) -> list[str]:
+        """What the check embeds for a message: its folded whole text, then each clause that
+        could reach a clause threshold (see `_plan_for`)."""
+        return list(self._plan(text).texts)
 
     def check(self, text: str, vectors: QueryVectors | None = None) -> SafeguardingResult:
         """The tier of a message: its whole text and each clause, after look-alike and
         leetspeak folding. `vectors` holds the texts' vectors if they were embedded up front
         (see `texts`); without it, they are embedded here in one batch."""
-        texts = self.texts(text)
-        folded = texts[0]
+        plan = self._plan(text)
         if vectors is None:
             vectors = QueryVectors(self._vectors)
-        scores = self._model.probabilities(texts, vectors.queries(texts))
+        scores = self._model.probabilities(plan.texts, vectors.queries(plan.texts), plan.by_words)
+        return decide(scores, plan.matched, POSSIBLE_AT, URGENT_AT, plan.urgent_pattern)
+
+    def _plan_for(self, text: str) -> _Plan:
+        """The texts to score. Each probability is the mean of the vector regression's and the
+        text regressions', so a clause whose text risk and urgency are both under
+        `words_needed` stays under its threshold whatever its vector says: it can change
+        neither the tier nor the reason given, so it is not embedded (most clauses of an
+        ordinary question). With a risk pattern matched, half the urgent threshold counts, so
+        every clause is scored."""
+        folded = fold_for_safety(text)
+        texts = [folded, *clauses(folded)]
+        by_words = self._model.word_probabilities(texts)
         urgent_match = urgent_pattern_match(folded)
         matched = urgent_match or pattern_match(folded)
-        return decide(scores, matched, POSSIBLE_AT, URGENT_AT, urgent_match is not None)
+        keep = [True] * len(texts)
+        if matched is None:
+            # A margin for float rounding; below it the clause cannot reach the threshold.
+            risk_below = self._model.words_needed(POSSIBLE_AT[1]) - 1e-6
+            urgent_below = self._model.words_needed(URGENT_AT[1]) - 1e-6
+            for n, row in enumerate(by_words[1:], start=1):
+                keep[n] = bool(1 - row[0] >= risk_below or row[2] >= urgent_below)
+        return _Plan(
+            texts=[t for t, kept in zip(texts, keep, strict=True) if kept],
+            by_words=by_words[np.array(keep)],
+            matched=matched,
+            urgent_pattern=urgent_match is not None,
+        )
 
 
 def decide(

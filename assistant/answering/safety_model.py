@@ -190,12 +190,28 @@ class TierModel:
             )
         return cls(saved["coef"], saved["intercept"], texts)
 
-    def probabilities(self, texts: list[str], vectors: np.ndarray) -> np.ndarray:
+    def probabilities(
+        self, texts: list[str], vectors: np.ndarray, by_words: np.ndarray | None = None
+    ) -> np.ndarray:
         """One row per text (its unit vector in `vectors`): P(none), P(possible), P(urgent),
-        the plain average of the regressions' rows."""
-        rows = [_softmax(vectors @ self._weights.T + self._bias)]
-        rows.extend(model.probabilities(texts) for model in self._texts.values())
+        the plain average of the regressions' rows. `by_words`: the texts'
+        `word_probabilities`, if already worked out."""
+        if by_words is None:
+            by_words = self.word_probabilities(texts)
+        by_meaning = _softmax(vectors @ self._weights.T + self._bias)
+        n = len(self._texts)
+        return np.asarray((by_meaning + n * by_words) / (n + 1))
+
+    def word_probabilities(self, texts: list[str]) -> np.ndarray:
+        """The text regressions' rows, averaged: one row per text, no vectors needed."""
+        rows = [model.probabilities(texts) for model in self._texts.values()]
         return np.asarray(sum(rows) / len(rows))
+
+    def words_needed(self, threshold: float) -> float:
+        """The least `word_probabilities` value with which a text's final probability can still
+        reach `threshold`, whatever its vector says (the vector regression gives at most 1)."""
+        n = len(self._texts)
+        return ((n + 1) * threshold - 1) / n
 
     def save(self, fingerprint: str) -> Path:
         """Write the model to safeguarding_model.npz beside this package's YAML."""

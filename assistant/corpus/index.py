@@ -75,6 +75,10 @@ class ChunkStore:
         self.generations = Generations(self.client, settings.collection_name)
         # Collection sizes, once `pin_sizes` says this generation is no longer written.
         self._sizes: dict[str, int] | None = None
+        # Once pinned: the passages by id (read whole by `all_chunks`) and the passage vectors
+        # asked for so far, so that a search reads only ids and distances from Chroma.
+        self._chunks: dict[str, Chunk] | None = None
+        self._vectors: dict[str, np.ndarray] = {}
         # Every question vector and its passage's id, for one pinned generation.
         self._question_matrix: tuple[int, np.ndarray, np.ndarray] | None = None
         if generation is None:
@@ -90,6 +94,8 @@ class ChunkStore:
         names = names_for(self.settings.collection_name, generation)
         self.generation = generation
         self._sizes = None
+        self._chunks = None
+        self._vectors = {}
         self.vectorstore = self._open(names.chunks)
         # Multi-vector index: each passage's questions (its question heading and the parents'
         # phrasings written under it), each pointing back to the passage by chunk_id.
@@ -113,11 +119,16 @@ class ChunkStore:
     def pin_sizes(self) -> None:
         """Remember the collections' sizes from now on: for a live generation, which is never
         written again (an ingest builds the next one beside it). Each search needs the size
-        (k can be at most that) and asking Chroma took about 2 ms per search."""
+        (k can be at most that) and asking Chroma took about 2 ms per search. The passages
+        `all_chunks` reads and the vectors `vectors` reads are kept from then on too: a search
+        then asks Chroma for ids and distances only (reading each hit's text and metadata back
+        from SQLite took about half of each search)."""
         self._sizes = None
         self._sizes = {
             c._collection.name: self._size(c) for c in (self.vectorstore, self.questions)
         }
+        self._chunks = None
+        self._vectors = {}
 
     def _size(self, collection: Chroma) -> int:
         if self._sizes is not None and collection._collection.name in self._sizes:
@@ -190,35 +201,57 @@ class ChunkStore:
         k = min(k, self._size(self.questions))
         if k <= 0:
             return []
-        found = self.questions.similarity_search_by_vector_with_relevance_scores(
-            query_vector.tolist(), k=k
-        )
+        # A question's id starts with its passage's chunk id (see question_rows).
+        nearest = self._nearest(self.questions, query_vector, k) if self._chunks else []
+        if nearest and all(":" in key for key, _ in nearest):
+            found = [(key.rpartition(":")[0], distance) for key, distance in nearest]
+        else:
+            found = [
+                (str(doc.metadata["chunk_id"]), distance)
+                for doc, distance in self.questions.similarity_search_by_vector_with_relevance_scores(
+                    query_vector.tolist(), k=k
+                )
+            ]
         best: dict[str, float] = {}
-        for doc, distance in found:
-            chunk_id = str(doc.metadata["chunk_id"])
+        for chunk_id, distance in found:
             best[chunk_id] = max(best.get(chunk_id, -1.0), 1.0 - float(distance))
         return sorted(best.items(), key=lambda item: item[1], reverse=True)
 
     def all_chunks(self) -> list[Chunk]:
-        """Every chunk held, in document order."""
+        """Every chunk held, in document order (kept, once the generation is pinned)."""
         from langchain_core.documents import Document
 
+        if self._chunks is not None:
+            return list(self._chunks.values())
         held = self.vectorstore.get(include=["metadatas", "documents"])
         chunks = [
             Chunk.from_document(Document(page_content=text or "", metadata=meta))
             for text, meta in zip(held["documents"], held["metadatas"], strict=True)
         ]
-        return sorted(chunks, key=lambda c: (c.collection, c.doc_id, c.position))
+        chunks.sort(key=lambda c: (c.collection, c.doc_id, c.position))
+        if self._sizes is not None:
+            self._chunks = {chunk.chunk_id: chunk for chunk in chunks}
+        return chunks
 
     def vectors(self, chunk_ids: Sequence[str]) -> dict[str, np.ndarray]:
-        """Stored embeddings for the given chunks."""
-        if not chunk_ids:
-            return {}
-        held = self.vectorstore._collection.get(ids=list(chunk_ids), include=["embeddings"])
+        """Stored embeddings for the given chunks (those held), by chunk id."""
+        kept = self._vectors if self._chunks is not None else {}
+        missing = [chunk_id for chunk_id in dict.fromkeys(chunk_ids) if chunk_id not in kept]
+        if not missing:
+            return {chunk_id: kept[chunk_id] for chunk_id in chunk_ids}
+        held = self.vectorstore._collection.get(ids=missing, include=["embeddings"])
         vectors = held["embeddings"] if held["embeddings"] is not None else []
-        return {
+        found = {
             chunk_id: np.asarray(vector, dtype=np.float32)
             for chunk_id, vector in zip(held["ids"], vectors, strict=True)
+        }
+        if self._chunks is not None:
+            # A new dict, swapped in whole: another answer may be reading the old one.
+            self._vectors = {**self._vectors, **found}
+        return {
+            chunk_id: found[chunk_id] if chunk_id in found else kept[chunk_id]
+            for chunk_id in chunk_ids
+            if chunk_id in found or chunk_id in kept
         }
 
     def question_similarities(
@@ -253,11 +286,26 @@ class ChunkStore:
         k = min(k, self.count())
         if k <= 0:
             return []
+        # The collection uses cosine distance, so similarity is 1 - distance.
+        if self._chunks is not None:
+            kept = self._chunks
+            nearest = self._nearest(self.vectorstore, query_vector, k)
+            if all(chunk_id in kept for chunk_id, _ in nearest):
+                return [ScoredChunk(kept[i], 1.0 - distance) for i, distance in nearest]
         found = self.vectorstore.similarity_search_by_vector_with_relevance_scores(
             query_vector.tolist(), k=k
         )
-        # The collection uses cosine distance, so similarity is 1 - distance.
         return [ScoredChunk(Chunk.from_document(doc), 1.0 - float(dist)) for doc, dist in found]
+
+    @staticmethod
+    def _nearest(collection: Chroma, query_vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """(id, cosine distance) of the k nearest rows, nearest first: the same query LangChain
+        makes, without reading the rows' text and metadata."""
+        found = collection._collection.query(
+            query_embeddings=[query_vector.tolist()], n_results=k, include=["distances"]
+        )
+        distances = found["distances"][0] if found["distances"] else []
+        return [(str(i), float(d)) for i, d in zip(found["ids"][0], distances, strict=True)]
 
 
 class LexicalIndex:
@@ -314,6 +362,7 @@ def question_rows(chunks: Sequence[Chunk]) -> dict[str, Row]:
     for chunk in chunks:
         for question in chunk.search_questions:
             text = spell_out(question)
+            # The passage's chunk id first: `search_questions` reads it back from the id.
             key = f"{chunk.chunk_id}:{hashlib.sha256(text.encode('utf-8')).hexdigest()[:12]}"
             rows[key] = (text, {"chunk_id": chunk.chunk_id, "doc_id": chunk.doc_id})
     return rows
