@@ -389,6 +389,7 @@ _ASKED_FOR_ASSESSMENT = [
     ("question", "history", "route"),
     [
         ("what happens if they put a different one in", _SECONDARY_SCHOOL, r"tribunal"),
+        ("and what if they name a school we didn't want?", _SECONDARY_SCHOOL, r"tribunal"),
         ("and if they turn us down?", _ASKED_FOR_ASSESSMENT, r"mediation"),
         (
             "the council has refused to assess my son even though school agree he needs it, "

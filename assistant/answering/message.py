@@ -49,7 +49,7 @@ _WANTS_TO_KNOW = re.compile(
 ASKS_TO_CHALLENGE = re.compile(
     r"\b(?:what (?:can|could|should) (?:i|we) do|what (?:are|r) (?:my|our) options|challenge|"
     r"appeal|disagree|dispute|(?:if|when) (?:they|the council|the la|the school|school)\b[^.?]{0,20}"
-    r"(?:refuse|say no|says no|said no|won'?t|will not|turn|ignore|fob|put)|refus\w*|"
+    r"(?:refuse|say no|says no|said no|won'?t|will not|turn|ignore|fob|put|name|pick|choose)|refus\w*|"
     r"turned down|fob\w* (?:me|us) off)",
     re.I,
 )
