@@ -263,6 +263,8 @@ class ChunkStore:
         just outside the top k ranked below one that merely shared the story's words. The
         question vectors are read once per pinned generation (about 2,500 x 384 here)."""
         owners, matrix = self._questions()
+        if not len(owners):  # a corpus written without parents' questions
+            return {}
         wanted = np.isin(owners, list(chunk_ids))
         best: dict[str, float] = {}
         for owner, similarity in zip(owners[wanted], matrix[wanted] @ query_vector, strict=True):
@@ -276,7 +278,9 @@ class ChunkStore:
         held = self.questions._collection.get(include=["embeddings", "metadatas"])
         owners = np.array([str(meta["chunk_id"]) for meta in held["metadatas"] or []])
         vectors = held["embeddings"] if held["embeddings"] is not None else []
-        matrix = np.asarray(vectors, dtype=np.float32).reshape(len(owners), -1)
+        matrix = np.asarray(vectors, dtype=np.float32).reshape(
+            len(owners), -1 if len(owners) else 0
+        )
         if self._sizes is not None:  # pinned: never written again
             self._question_matrix = (self.generation, owners, matrix)
         return owners, matrix
