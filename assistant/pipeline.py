@@ -28,6 +28,12 @@ from assistant.answering.compose import (
 )
 from assistant.answering.deadlines import DeadlinePlan, plan_deadlines
 from assistant.answering.guard import GuardedInput, guard_message
+from assistant.answering.query_vector import (
+    previous_sentences,
+    search_texts,
+    search_vector,
+    unit,
+)
 from assistant.answering.rerank import rerank
 from assistant.answering.respond import answered, canned, citation_for, replies, with_box
 from assistant.answering.retrieval import Candidate, HybridRetriever, hybrid_search
@@ -47,7 +53,6 @@ from assistant.corpus.glossary import Glossary
 from assistant.corpus.index import ChunkStore, LexicalIndex
 from assistant.live_index import IndexSnapshot, LiveIndex
 from assistant.loading import open_index
-from assistant.text import split_sentences
 
 History = Sequence[dict[str, str]]
 # The snapshot an answer in progress reads from, per thread (a ContextVar, so two answers on
@@ -57,17 +62,6 @@ _PINNED: ContextVar[tuple[AnswerPipeline, IndexSnapshot] | None] = ContextVar(
 )
 # How many fused candidates the reranker sees.
 CANDIDATE_POOL = 12
-# Weight of a follow-up's own words in its search vector, by how many content words it has
-# (0, 1, 2, 3 or more): "and what about it?" leans on the earlier question; one word of its own
-# ("and if they refuse?") already says what is new (0.45 measured worse on the development half).
-FOLLOW_UP_OWN_WEIGHT = (0.3, 0.6, 0.55, 0.65)
-# Share of a follow-up's context taken from the lead sentence of the answer it follows ("what if
-# that gets nowhere?" after "you can use the council's complaints procedure" is about the
-# complaint): 0.3 took the development half's follow-ups from 59.3 to 70.4 % of facts.
-PREVIOUS_ANSWER_WEIGHT = 0.3
-# A story's question sentences steer its search only if they say something: "is that true?"
-# after a story adds noise, not a topic (dev2 facts 65.5 -> 66.7 %, dev and dev3 unchanged).
-FOCUS_MIN_WORDS = 3
 # Passages the parent has just been shown rank this much lower for a follow-up.
 ALREADY_SHOWN_PENALTY = 0.15
 # A passage sentence this close to a sentence of the previous answer counts as shown.
@@ -81,11 +75,6 @@ NEXT_STEP_MIN_SUPPORT = 0.6
 CONFIDENCE_DEPTH = 3
 # Up to this many content words, a question naming something unknown is about that thing.
 SHORT_QUESTION_WORDS = 8
-
-
-def _unit(vector: np.ndarray) -> np.ndarray:
-    norm = float(np.linalg.norm(vector))
-    return vector / norm if norm else vector
 
 
 def _shown(candidate: Candidate, read: np.ndarray, vectors: SentenceVectors) -> bool:
@@ -287,8 +276,8 @@ class AnswerPipeline:
             return reply
 
         # 5. Scope.
-        search_vector = self.search_vector(query, vectors)
-        scope = self.scope.check(query.standalone, search_vector)
+        searched = search_vector(query, vectors)
+        scope = self.scope.check(query.standalone, searched)
         timer.lap("scope")
         if not scope.in_scope:
             redirect = replies()["out_of_scope"]["redirects"][scope.category]
@@ -301,7 +290,7 @@ class AnswerPipeline:
 
         # 6-7. Retrieve and rerank (for the whole message, then for each part it asks).
         read = self.already_read(query)
-        ranked = self.retrieve(query.search_text, search_vector, read, query.asks_definition)
+        ranked = self.retrieve(query.search_text, searched, read, query.asks_definition)
         timer.lap("retrieve")
         deadlines = plan_deadlines(
             guarded.text, settings.today or dt.date.today(), self.find_evidence
@@ -322,9 +311,7 @@ class AnswerPipeline:
 
         # 8-9. Compose from the passages, then verify every citation.
         council = council_for(query.other_area) if query.other_area else None
-        sections = self.compose_parts(
-            query, vectors, search_vector, ranked, read, local=council is None
-        )
+        sections = self.compose_parts(query, vectors, searched, ranked, read, local=council is None)
         timer.lap("compose")
         verified = [(label, verify_citations(draft)) for label, draft in sections]
         timer.lap("verify")
@@ -351,29 +338,6 @@ class AnswerPipeline:
         reply.debug = debug
         timer.lap("respond")
         return reply
-
-    def search_vector(self, query: Query, vectors: QueryVectors) -> np.ndarray:
-        """One unit vector for retrieval: the whole message, with the question sentences of a
-        story weighed in (the story carries the topic, the question says what is asked); for a
-        follow-up, its own words mixed with the question it follows (more of its own words, the
-        more they weigh). Embeds `search_texts(query)` (less the parts)."""
-        if query.is_follow_up and query.context_parts:
-            # Each earlier turn embedded alone and averaged: one long turn cannot outweigh the
-            # others, as it does when the turns are joined into one text (dev2 follow-ups:
-            # 50.0 -> 57.1 % of facts).
-            lead = split_sentences(query.previous_answer)[:1]
-            own, *turns = vectors.queries([query.own_text, *query.context_parts, *lead])
-            context = _unit(np.mean(turns[: len(query.context_parts)], axis=0))
-            if lead:
-                context = _unit(
-                    (1 - PREVIOUS_ANSWER_WEIGHT) * context + PREVIOUS_ANSWER_WEIGHT * turns[-1]
-                )
-            weight = FOLLOW_UP_OWN_WEIGHT[min(query.own_words, len(FOLLOW_UP_OWN_WEIGHT) - 1)]
-            return _unit(weight * own + (1 - weight) * context)
-        if focus := steering_focus(query):
-            whole, focus_vector = vectors.queries([query.search_text, focus])
-            return _unit(whole + focus_vector)
-        return vectors.query(query.search_text)
 
     def retrieve(
         self, text: str, vector: np.ndarray, read: np.ndarray, asks_definition: bool = False
@@ -427,7 +391,7 @@ class AnswerPipeline:
         for part, asked, part_vector in zip(
             query.parts, query.part_labels, part_vectors, strict=True
         ):
-            mixed = _unit(PART_STORY_WEIGHT * vector + (1 - PART_STORY_WEIGHT) * part_vector)
+            mixed = unit(PART_STORY_WEIGHT * vector + (1 - PART_STORY_WEIGHT) * part_vector)
             found = usable(self.retrieve(part, mixed, read, query.asks_definition))
             # What an earlier part has just said counts as read, so a later part adds a fact
             # instead of restating it ("2 months" twice for two questions on mediation).
@@ -494,28 +458,6 @@ class AnswerPipeline:
         if confidence < self.settings.not_found_threshold:
             return ""
         return None
-
-
-def search_texts(query: Query) -> list[str]:
-    """Every text `search_vector` and `compose_parts` embed for a query, in that order."""
-    if query.is_follow_up and query.context_parts:
-        lead = split_sentences(query.previous_answer)[:1]
-        searched = [query.own_text, *query.context_parts, *lead]
-    elif focus := steering_focus(query):
-        searched = [query.search_text, focus]
-    else:
-        searched = [query.search_text]
-    return [*searched, *query.parts]
-
-
-def steering_focus(query: Query) -> str:
-    """The question sentences of a story, if they say enough to steer its search ("" if not)."""
-    return query.focus if len(content_words(query.focus)) >= FOCUS_MIN_WORDS else ""
-
-
-def previous_sentences(query: Query) -> list[str]:
-    """The sentences of the answer a follow-up follows (none for a new question)."""
-    return split_sentences(query.previous_answer) if query.previous_answer else []
 
 
 class StepTimer:
