@@ -86,6 +86,12 @@ def test_scope_words() -> None:
     assert declined_category("what dose of melatonin should he take") == "medical"
     assert declined_category("how do I get a divorce") == "legal"
     assert declined_category("can school give him his ritalin at lunch?") is None
+    # Asked to diagnose, in a parent's words.
+    assert (
+        declined_category("Can you tell me if he's autistic or if its PDA? i just need to know")
+        == "medical"
+    )
+    assert declined_category("can you tell me if he's entitled to an EHC needs assessment") is None
 
 
 @pytest.mark.parametrize(
