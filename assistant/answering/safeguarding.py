@@ -72,7 +72,8 @@ class SafeguardingResult:
 @dataclass(frozen=True)
 class _Plan:
     """What the check scores for one message: the folded message first, then the clauses that
-    could reach a clause threshold, with their n-gram rows, and the patterns matched."""
+    could reach a clause threshold, with their text regressions' rows, and the patterns
+    matched."""
 
     texts: list[str]
     by_words: np.ndarray

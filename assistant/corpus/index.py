@@ -79,8 +79,8 @@ class ChunkStore:
         # asked for so far, so that a search reads only ids and distances from Chroma.
         self._chunks: dict[str, Chunk] | None = None
         self._vectors: dict[str, np.ndarray] = {}
-        # Every question vector and its passage's id, for one pinned generation.
-        self._question_matrix: tuple[int, np.ndarray, np.ndarray] | None = None
+        # Once pinned: every question's passage id and vector (see `question_similarities`).
+        self._question_matrix: tuple[np.ndarray, np.ndarray] | None = None
         if generation is None:
             generation = self.generations.live()
         self.follow(generation or 0)
@@ -96,6 +96,7 @@ class ChunkStore:
         self._sizes = None
         self._chunks = None
         self._vectors = {}
+        self._question_matrix = None
         self.vectorstore = self._open(names.chunks)
         # Multi-vector index: each passage's questions (its question heading and the parents'
         # phrasings written under it), each pointing back to the passage by chunk_id.
@@ -129,6 +130,7 @@ class ChunkStore:
         }
         self._chunks = None
         self._vectors = {}
+        self._question_matrix = None
 
     def _size(self, collection: Chroma) -> int:
         if self._sizes is not None and collection._collection.name in self._sizes:
@@ -272,9 +274,8 @@ class ChunkStore:
         return best
 
     def _questions(self) -> tuple[np.ndarray, np.ndarray]:
-        cached = self._question_matrix
-        if cached is not None and cached[0] == self.generation and self._sizes is not None:
-            return cached[1], cached[2]
+        if self._question_matrix is not None:
+            return self._question_matrix
         held = self.questions._collection.get(include=["embeddings", "metadatas"])
         owners = np.array([str(meta["chunk_id"]) for meta in held["metadatas"] or []])
         vectors = held["embeddings"] if held["embeddings"] is not None else []
@@ -282,7 +283,7 @@ class ChunkStore:
             len(owners), -1 if len(owners) else 0
         )
         if self._sizes is not None:  # pinned: never written again
-            self._question_matrix = (self.generation, owners, matrix)
+            self._question_matrix = (owners, matrix)
         return owners, matrix
 
     def search(self, query_vector: np.ndarray, k: int) -> list[ScoredChunk]:
