@@ -68,6 +68,8 @@ ALREADY_SHOWN_PENALTY = 0.15
 SHOWN_SIMILARITY = 0.8
 # A message asking several things: weight of the whole message in each part's search.
 PART_STORY_WEIGHT = 0.3
+# A UK phone number as the corpus writes it ("01782 234701", "0300 123 4567").
+_PHONE = re.compile(r"\b0\d{2,4}[ -]?\d{3}[ -]?\d{3,4}\b")
 PART_SENTENCES = 3
 # The next-step line quotes the corpus sentence closest to the configured one, if this close.
 NEXT_STEP_MIN_SUPPORT = 0.6
@@ -75,6 +77,10 @@ NEXT_STEP_MIN_SUPPORT = 0.6
 CONFIDENCE_DEPTH = 3
 # Up to this many content words, a question naming something unknown is about that thing.
 SHORT_QUESTION_WORDS = 8
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
 
 
 def _shown(candidate: Candidate, read: np.ndarray, vectors: SentenceVectors) -> bool:
@@ -409,15 +415,20 @@ class AnswerPipeline:
 
     def add_next_step(self, reply: Answer) -> None:
         """End with where to get free, impartial help (SENDIASS), quoted from the corpus and
-        cited, unless the answer already names SENDIASS."""
-        if "SENDIASS" in reply.body:
-            return
+        cited, unless the answer already gives SENDIASS's phone number (or, when the quote
+        has none, already names SENDIASS): a parent told "SENDIASS can help" still needs
+        the number."""
         config = replies()["next_step"]
         quote = self.next_step_quote()
         if quote is None:
             return
         support, sentence, chunk = quote
-        if support < NEXT_STEP_MIN_SUPPORT:
+        contacts = _PHONE.findall(sentence)
+        if support < NEXT_STEP_MIN_SUPPORT or (
+            all(_digits(c) in _digits(reply.body) for c in contacts)
+            if contacts
+            else "SENDIASS" in reply.body
+        ):
             return
         numbers = {c.chunk_id: c.n for c in reply.citations}
         if chunk.chunk_id not in numbers:

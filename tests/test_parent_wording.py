@@ -253,6 +253,26 @@ def test_another_councils_area_never_gets_stokes_contacts(
     assert all(c.collection != "local_offer" for c in answer.citations)
 
 
+def test_moving_to_another_council_names_the_council_moved_to(
+    shipped_pipeline: AnswerPipeline,
+) -> None:
+    answer = shipped_pipeline.answer(
+        "we're in Kidsgrove now but moving to Nantwich at Easter. does his EHCP come with us?"
+    )
+    assert said(answer, r"Cheshire East Council")
+    assert not re.search(r"01782|@stoke\.gov\.uk", answer.body)
+
+
+def test_an_answer_that_names_sendiass_also_gives_its_number(
+    shipped_pipeline: AnswerPipeline,
+) -> None:
+    answer = shipped_pipeline.answer(
+        "who in stoke can help me with the forms for an EHCP request? I struggle with paperwork"
+    )
+    assert said(answer, r"SENDIASS")
+    assert said(answer, r"01782 ?234 ?701")
+
+
 def test_a_later_follow_up_keeps_the_topic_the_conversation_began_with(
     shipped_pipeline: AnswerPipeline,
 ) -> None:
@@ -309,7 +329,7 @@ def test_how_do_i_apply_for_an_ehc_plan_leads_with_how_to_ask(
 def test_what_can_i_do_if_they_refuse_gives_the_appeal_route(
     shipped_pipeline: AnswerPipeline,
 ) -> None:
-    """"What can I do about it?" after a refusal wants the way to challenge it, not the timeline."""
+    """ "What can I do about it?" after a refusal wants the way to challenge it, not the timeline."""
     answer = shipped_pipeline.answer(
         "I sent the request for an EHC needs assessment to SENMAS myself because school kept "
         "saying wait and see. If they refuse to assess him, what can I actually do about it?"

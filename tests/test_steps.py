@@ -79,6 +79,28 @@ def test_places_outside_stoke_are_noticed_but_stoke_places_are_not() -> None:
     assert other_area("Does Staffordshire council do short breaks?") == "Staffordshire"
     assert other_area("I live in Hanley near Stoke") is None
     assert other_area("Reading the draft plan confused me") is None
+    assert other_area("i only know this from reading the report") is None
+
+
+@pytest.mark.parametrize(
+    ("message", "area"),
+    [
+        # The family is moving: the council they move to will hold the plan.
+        (
+            "we're in Kidsgrove now but moving to Nantwich at Easter, what happens to the EHCP",
+            "Nantwich",
+        ),
+        ("Moving from Stafford over to Congleton in June with her plan", "Congleton"),
+        # Moving into Stoke-on-Trent: Stoke's own services are theirs.
+        ("we are moving from Uttoxeter to Hanley next month", None),
+        # A place written as forum posters sign themselves.
+        ("Biddulph (staffs) dad here, school keep phoning me to collect him", "Biddulph"),
+        ("Stone mum here - who do I ask about transport?", "Stone"),
+        ("we are from Leek originally", "Leek"),
+    ],
+)
+def test_the_area_a_family_lives_in_or_moves_to_is_found(message: str, area: str | None) -> None:
+    assert other_area(message) == area
 
 
 def test_scope_words() -> None:

@@ -124,13 +124,25 @@ def _place_pattern(name: str, cued: bool = False) -> re.Pattern[str]:
     flexible = re.escape(name).replace(r"\ ", r"[\s-]+")
     if not cued:
         return re.compile(rf"(?<![\w-]){flexible}(?![\w-])")
-    # Other places count only with a cue ("in Reading", "Derby council"), since many place
-    # names are also ordinary words at the start of a sentence.
+    # Other places count only with a cue ("in Reading", "Derby council", "Cheadle (staffs) mum
+    # here"), since many place names are also ordinary words at the start of a sentence.
     return re.compile(
         rf"(?:\b(?:in|to|near|at|live|lives|living|moving|outside)\s+{flexible}(?![\w-])"
-        rf"|(?<![\w-]){flexible}(?:'s)?\s+(?:council|county|city|borough|local offer|area|LA)\b)",
+        # "from" only before a capitalised name: "from reading the report" is not a place.
+        rf"|\bfrom\s+(?-i:{flexible})(?![\w-])"
+        rf"|(?<![\w-]){flexible}(?:'s)?\s+(?:council|county|city|borough|local offer|area|LA)\b"
+        rf"|(?<![\w-]){flexible}\s*\((?:staffs|staffordshire|cheshire|shropshire|derbyshire)\)"
+        rf"|(?<![\w-]){flexible}\s+(?:mum|mam|mom|dad|parent|carer|family|based)\b)",
         re.IGNORECASE,
     )
+
+
+# "moving to Crewe": the place a family is moving to is the council that will hold the plan.
+_DESTINATION = re.compile(
+    r"\b(?:mov(?:e|ed|ing)|relocat(?:e|ed|ing)|transferr?(?:ed|ing)?)\s+(?:over\s+|up\s+|down\s+)?"
+    r"(?:from\s+[^.,;!?]{1,40}?\s+)?(?:to|into)\s*$",
+    re.IGNORECASE,
+)
 
 
 @lru_cache(maxsize=1)
@@ -146,15 +158,26 @@ def _place_patterns() -> tuple[list[re.Pattern[str]], list[tuple[str, re.Pattern
 
 
 def other_area(text: str) -> str | None:
-    """Another council's area the question is about, if it names one (case as written)."""
+    """Another council's area the question is about, if it names one (case as written). A
+    place the family is moving to wins over the place they live now."""
     stoke, others = _place_patterns()
     masked = text
     for pattern in stoke:
+        if any(_DESTINATION.search(text[: m.start()]) for m in pattern.finditer(text)):
+            return None  # moving to Stoke-on-Trent: Stoke's services are theirs
         masked = pattern.sub(" ", masked)
+    found: list[str] = []
     for place, pattern in others:
-        if pattern.search(masked):
-            return place
-    return None
+        for match in pattern.finditer(masked):
+            place_start = (
+                match.end() - len(place)
+                if match.group(0).lower().endswith(place.lower())
+                else match.start()
+            )
+            if _DESTINATION.search(masked[:place_start]):
+                return place
+            found.append(place)
+    return found[0] if found else None
 
 
 def council_for(place: str) -> str | None:
