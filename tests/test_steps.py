@@ -107,6 +107,12 @@ def test_scope_words() -> None:
     assert mentions_send("my son's EHCP") and mentions_send("can the school help")
     assert declined_category("what dose of melatonin should he take") == "medical"
     assert declined_category("how do I get a divorce") == "legal"
+    # Benefit rates are not in the guidance; whether a child can get help still is asked.
+    assert declined_category("how much is DLA middle rate care now, will the EHCP put it up?") == (
+        "benefits"
+    )
+    assert declined_category("what's the PIP rate a week for a 16 year old") == "benefits"
+    assert declined_category("how much support does an EHCP give") is None
     assert declined_category("can school give him his ritalin at lunch?") is None
     # Asked to diagnose, in a parent's words.
     assert (
