@@ -1,15 +1,16 @@
 """`python -m evals.safety_cv`: cross-validated figures for the safeguarding tier model.
 
 The shipped model is trained on the safety banks' development halves, so its figures on them
-say nothing about new wording. This command splits the development material (the development
-halves of both banks, the three held-out safety sets and the development halves of the parents'
-sets) into five folds by a hash of each item's id, trains the model on four folds plus the fixed
+say nothing about new wording. This command splits the development material (the three banks'
+development halves, the three held-out safety sets and the development halves of the parents'
+sets) into five folds by a hash of each item's id (or, with `--by-writer`, one fold per bank
+and one for the held-out sets, so each writer is scored by a model that never saw them), trains the model on four folds plus the fixed
 worked examples, and scores the fifth; every item is scored by a model that never saw it. The
 thresholds and the pattern rule of `assistant.answering.safeguarding` are then applied to those
 scores. The figures estimate how the check does on new wording, optimistically where patterns
 were written from these misses. No frozen test half is read: the sets are fixed in SETS.
 
-    python -m evals.safety_cv [--train bank|all] [--grid] [--misses]
+    python -m evals.safety_cv [--train bank|all] [--grid] [--by-writer] [--misses]
 
 `--train bank` trains on the banks' folds only (the held-out and parents' sets are then only
 scored); `--train all` (the shipped recipe) trains on every set's folds. `--grid` prints the
@@ -223,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--misses", action="store_true", help="list the misses (development only)")
     args = parser.parse_args(argv)
-    train_on = ["bank", "bank2"] if args.train == "bank" else list(SETS)
+    train_on = ["bank", "bank2", "bank3"] if args.train == "bank" else list(SETS)
     fit = FitSettings(
         args.vector_c,
         args.ngram_c,
