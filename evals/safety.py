@@ -28,6 +28,7 @@ from evals.dataset import load_items
 DEFAULT_SETS = [
     "evals/datasets/safety_bank_dev.jsonl",
     "evals/datasets/safety_bank_dev2.jsonl",
+    "evals/datasets/safety_bank_dev3.jsonl",
     "evals/datasets/heldout_safety.jsonl",
     "evals/datasets/heldout_safety_2.jsonl",
     "evals/datasets/heldout_safety_3.jsonl",

@@ -1,15 +1,16 @@
 """`python -m evals.safety_cv`: cross-validated figures for the safeguarding tier model.
 
 The shipped model is trained on the safety banks' development halves, so its figures on them
-say nothing about new wording. This command splits the development material (the development
-halves of both banks, the three held-out safety sets and the development halves of the parents'
-sets) into five folds by a hash of each item's id, trains the model on four folds plus the fixed
+say nothing about new wording. This command splits the development material (the three banks'
+development halves, the three held-out safety sets and the development halves of the parents'
+sets) into five folds by a hash of each item's id (or, with `--by-writer`, one fold per bank
+and one for the held-out sets, so each writer is scored by a model that never saw them), trains the model on four folds plus the fixed
 worked examples, and scores the fifth; every item is scored by a model that never saw it. The
 thresholds and the pattern rule of `assistant.answering.safeguarding` are then applied to those
 scores. The figures estimate how the check does on new wording, optimistically where patterns
 were written from these misses. No frozen test half is read: the sets are fixed in SETS.
 
-    python -m evals.safety_cv [--train bank|all] [--grid] [--misses]
+    python -m evals.safety_cv [--train bank|all] [--grid] [--by-writer] [--misses]
 
 `--train bank` trains on the banks' folds only (the held-out and parents' sets are then only
 scored); `--train all` (the shipped recipe) trains on every set's folds. `--grid` prints the
@@ -28,6 +29,7 @@ import numpy as np
 from assistant.answering import safeguarding as sg
 from assistant.answering.lookalikes import fold_for_safety
 from assistant.answering.safety_model import (
+    NEAREST_K,
     NGRAM_C,
     VECTOR_C,
     WORD_C,
@@ -42,10 +44,13 @@ from evals.safety import Item, load
 SETS = {
     "bank": ["safety_bank_dev"],
     "bank2": ["safety_bank_dev2"],
+    "bank3": ["safety_bank_dev3"],
     "heldout": ["heldout_safety", "heldout_safety_2", "heldout_safety_3"],
     "parents": ["parents_dev", "parents_dev2", "parents_dev3"],
 }
 FOLDS = 5
+# Groups that are not one writer's bank (spread over the folds by hash with --by-writer).
+UNWRITTEN = {"parents"}
 CACHE = PROJECT_ROOT / "reports" / "safety" / "cv_vectors.npz"
 
 
@@ -59,8 +64,15 @@ class Scored:
     parts: list[str]
 
 
-def _fold(item_id: str) -> int:
-    return int(hashlib.sha256(item_id.encode()).hexdigest(), 16) % FOLDS
+def _fold(item_id: str, group: str, by_writer: bool) -> int:
+    """The fold of an item: by a hash of its id, or with `by_writer` the fold of its bank or
+    held-out group (one writer's or writers' wording), so each is scored by a model that never
+    saw that writer; the parents' questions are spread over those folds by hash."""
+    hashed = int(hashlib.sha256(item_id.encode()).hexdigest(), 16)
+    if not by_writer:
+        return hashed % FOLDS
+    writers = [g for g in SETS if g not in UNWRITTEN]
+    return writers.index(group) if group in writers else hashed % len(writers)
 
 
 def _vectors(texts: list[str]) -> dict[str, np.ndarray]:
@@ -86,21 +98,25 @@ def _tier_number(item: Item) -> int:
     return {"none": 0, "possible": 1, "urgent": 2}[item.tier]
 
 
-def out_of_fold(train_on: list[str], fit: FitSettings) -> list[tuple[Scored, np.ndarray]]:
-    """Every development item with its (whole message + clauses) x 3 probability rows."""
+def out_of_fold(
+    train_on: list[str], fit: FitSettings, by_writer: bool = False
+) -> list[tuple[Scored, np.ndarray]]:
+    """Every development item with its (whole message + clauses) x 3 probability rows, scored
+    by a model trained without its fold (`by_writer`: without its writer's group)."""
     items: list[Scored] = []
     for group, names in SETS.items():
         for name in names:
             for item in load(PROJECT_ROOT / "evals" / "datasets" / f"{name}.jsonl"):
                 folded = fold_for_safety(item.message)
-                items.append(Scored(group, item, _fold(item.id), [folded, *clauses(folded)]))
+                fold = _fold(item.id, group, by_writer)
+                items.append(Scored(group, item, fold, [folded, *clauses(folded)]))
     pool_messages = {s.item.message for s in items}
     fixed = [(t, y) for t, y in labelled_texts(include_sets=False) if t not in pool_messages]
     trainable = [(s.item.message, _tier_number(s.item)) for s in items]
     expanded = [p for t, y in fixed + trainable for p in _pieces(t, y)]
     vectors = _vectors(expanded + [p for s in items for p in s.parts])
     results: list[tuple[Scored, np.ndarray]] = []
-    for fold in range(FOLDS):
+    for fold in sorted({s.fold for s in items}):
         chosen = [
             (s.item.message, _tier_number(s.item))
             for s in items
@@ -179,8 +195,8 @@ def report(results: list[tuple[Scored, np.ndarray]], got: list[str]) -> dict[str
 def grid(results: list[tuple[Scored, np.ndarray]]) -> None:
     """Print the figures at each threshold setting that keeps every risk item in a tier."""
     for whole_p in (0.08, 0.10, 0.12, 0.13, 0.14, 0.15, 0.16, 0.18, 0.20, 0.22):
-        for clause_p in (0.40, 0.50, 0.60, 0.70):
-            for whole_u in (0.30, 0.35, 0.40, 0.45, 0.50, 0.55, 0.60):
+        for clause_p in (0.40, 0.50, 0.55, 0.60, 0.70):
+            for whole_u in (0.35, 0.40, 0.45, 0.50, 0.55):
                 for clause_u in (0.50, 0.60, 0.70):
                     got = tiers(results, (whole_p, clause_p), (whole_u, clause_u))
                     figures = report(results, got)
@@ -198,17 +214,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--vector-c", type=float, default=VECTOR_C)
     parser.add_argument("--ngram-c", type=float, default=NGRAM_C)
     parser.add_argument("--word-c", type=float, default=WORD_C)
+    parser.add_argument("--nearest-k", type=int, default=NEAREST_K)
     parser.add_argument("--balanced", action="store_true", help="balanced class weights")
     parser.add_argument("--grid", action="store_true")
+    parser.add_argument(
+        "--by-writer",
+        action="store_true",
+        help="one fold per blind bank / held-out group: figures for a writer never trained on",
+    )
     parser.add_argument("--misses", action="store_true", help="list the misses (development only)")
     args = parser.parse_args(argv)
-    train_on = ["bank", "bank2"] if args.train == "bank" else list(SETS)
+    train_on = ["bank", "bank2", "bank3"] if args.train == "bank" else list(SETS)
     fit = FitSettings(
-        args.vector_c, args.ngram_c, args.word_c, "balanced" if args.balanced else None
+        args.vector_c,
+        args.ngram_c,
+        args.word_c,
+        "balanced" if args.balanced else None,
+        args.nearest_k,
     )
-    results = out_of_fold(train_on, fit)
+    results = out_of_fold(train_on, fit, args.by_writer)
     got = tiers(results, sg.POSSIBLE_AT, sg.URGENT_AT)
+    folds = "one fold per writer" if args.by_writer else f"{FOLDS} folds"
     print(f"shipped thresholds {sg.POSSIBLE_AT} {sg.URGENT_AT}, trained on {train_on}, {fit}")
+    print(f"  ({folds})")
     for group, line in report(results, got).items():
         print(f"  {group:8} {line}")
     if args.misses:

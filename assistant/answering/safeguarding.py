@@ -38,16 +38,18 @@ __all__ = [
     "urgent_pattern_match",
 ]
 
-# Thresholds as (whole message, any one clause), chosen by 5-fold cross-validation on the
-# development material: both banks' development halves, held-out sets 1-3 and parents_dev*
-# (`python -m evals.safety_cv --grid`; the rule is in evals/README.md). A clause is short and
-# out of context, so it must be surer than the whole message. P(possible) + P(urgent) at which
-# the help box is shown...
-POSSIBLE_AT = (0.16, 0.50)
-# ...and P(urgent) at which the reply is the urgent contacts alone. Session 7 raised the whole
-# message's from 0.30: the second bank's hard negatives (a nan, a young carer, a dentist's bite)
-# drew the urgent reply at 0.30; a risk message under the urgent threshold still gets the box.
-URGENT_AT = (0.50, 0.60)
+# Thresholds as (whole message, any one clause), chosen by cross-validation on the development
+# material: the three banks' development halves, held-out sets 1-3 and parents_dev*, in five
+# folds and with one fold per writer (`python -m evals.safety_cv --grid [--by-writer]`; the
+# rule is in evals/README.md). A clause is short and out of context, so it must be surer than
+# the whole message. P(possible) + P(urgent) at which the help box is shown...
+POSSIBLE_AT = (0.16, 0.60)
+# ...and P(urgent) at which the reply is the urgent contacts alone. Session 8 lowered them from
+# (0.50, 0.60): the nearest examples (safety_model.py) give an urgent message a lower P(urgent)
+# than the regressions alone, and the third bank's short urgent messages ("he's got a knife
+# out") fell under 0.50; a risk message under the urgent threshold still gets the box. The
+# clause's stays above 0.50 so that a clause whose words are plainly ordinary is not embedded.
+URGENT_AT = (0.40, 0.55)
 # A written risk pattern counts as half the evidence: with one, half the urgent score is enough
 # ("... also my son said he's going to kill himself", inside a question about deadlines).
 PATTERN_URGENT_SHARE = 0.5
