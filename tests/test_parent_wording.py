@@ -56,6 +56,25 @@ def test_a_question_starting_in_lower_case_is_found_inside_a_story() -> None:
     assert message.questions == ("if they refuse to assess him what can i do??",)
 
 
+def test_a_part_saying_it_gets_the_topic_said_before_it() -> None:
+    query = understand(
+        "Annual review next month for my son. Who arranges it? Can I send my views in writing?",
+        [],
+        _glossary(),
+        6,
+    )
+    assert "annual review" in query.parts[0].lower()
+    # "this" points at the whole story, not at one word of it.
+    query = understand(
+        "they keep giving him detentions for forgetting equipment, part of his ADHD. this has "
+        "to be discrimination? who do i complain to, the head teacher ignored me",
+        [],
+        _glossary(),
+        6,
+    )
+    assert query.parts[0].lower().startswith("this has to be discrimination")
+
+
 def test_another_area_named_earlier_still_holds_in_a_follow_up() -> None:
     history = [
         {
@@ -271,6 +290,19 @@ def test_an_answer_that_names_sendiass_also_gives_its_number(
     )
     assert said(answer, r"SENDIASS")
     assert said(answer, r"01782 ?234 ?701")
+
+
+def test_how_long_have_we_got_after_a_school_dispute_gives_the_appeal_deadline(
+    shipped_pipeline: AnswerPipeline,
+) -> None:
+    history = [
+        {"role": "user", "content": "the final plan has come and names a school we never wanted"},
+        {"role": "assistant", "content": "You can appeal the school named in section I."},
+        {"role": "user", "content": "can we go to tribunal just about the school?"},
+        {"role": "assistant", "content": "Yes, an appeal can be about section I only."},
+    ]
+    answer = shipped_pipeline.answer("how long have we got to get the appeal in", history)
+    assert said(answer, r"2 months|two months")
 
 
 def test_a_later_follow_up_keeps_the_topic_the_conversation_began_with(

@@ -87,6 +87,25 @@ _ANSWER_TYPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
         ),
     ),
     (
+        # "how long have I got to put the appeal in?" wants the parent's own time limit, not
+        # the council's ("the council must respond within 30 working days").
+        re.compile(
+            r"\bhow long (?:have|do) (?:i|we) (?:got|have|get)\b|\b(?:my|our) deadline\b|"
+            r"\b(?:too late|still in time) to\b|\bwhen (?:do|must|should) (?:i|we) "
+            r"(?:appeal|lodge|send|register|put|complain|reply|respond)\b",
+            re.I,
+        ),
+        re.compile(
+            # Not a sentence about what the council, school or tribunal must do by when.
+            r"^(?!.*\b(?:council|local authority|school|college|tribunal)\s+(?:must|has to|"
+            r"have to|should|will|concedes|decides|has)\b)"
+            r".*?(?:\b(?:parents?|famil(?:y|ies)|you|young (?:person|people)|deadline|time limit|"
+            r"appeal|claim|complaint)\b[^.;]{0,100}?"
+            r"\b(?:\d+|one|two|three|six)\s*(?:calendar |working )?(?:months?|weeks?|days?)\b)",
+            re.I,
+        ),
+    ),
+    (
         # "what can I do if they refuse?" wants the route to challenge a decision.
         ASKS_TO_CHALLENGE,
         re.compile(

@@ -17,6 +17,7 @@ from assistant.corpus.glossary import Glossary
 from assistant.text import STOPWORDS, split_sentences, words
 
 # Pronouns that can be replaced by the topic noun phrase.
+_IT = re.compile(r"\bit\b", re.IGNORECASE)
 _REPLACEABLE = re.compile(r"\b(that|it|this|those|these)\b", re.IGNORECASE)
 _ANAPHOR = re.compile(
     r"\b(that|it|this|those|these|they|them|their|he|she|him|her|there|one|same)\b", re.IGNORECASE
@@ -233,6 +234,19 @@ def rewrite_follow_up(question: str, topic: str) -> str:
     return f"{stripped} (about the {topic})?"
 
 
+def _resolved(part: str, message: str, glossary: Glossary) -> str:
+    """A part that leans on what comes before it, with that topic put in: in "First annual
+    review coming up. Who organises it?" the part asks who organises the annual review."""
+    # Only a pronoun is replaced: "(about the EHC plan)" added to "and will the council still
+    # pay for the SALT?" would pull the search towards the plan rather than the therapy.
+    # "this" and "that" usually point at the whole story ("this has to be discrimination?").
+    if not needs_context(part, glossary) or _CONNECTIVE.search(part) or not _IT.search(part):
+        return part
+    before = message[: max(message.find(part), 0)]
+    topic = topic_of(before, glossary) if before.strip() else ""
+    return _IT.sub(f"the {topic}", part, count=1) if topic else part
+
+
 def understand(
     question: str, history: Sequence[dict[str, str]], glossary: Glossary, max_turns: int
 ) -> Query:
@@ -257,7 +271,7 @@ def understand(
         focus = glossary.expand(" ".join(message.questions))
     parts: tuple[str, ...] = ()
     if not follow_up and len(message.parts) > 1:
-        parts = tuple(glossary.expand(part) for part in message.parts)
+        parts = tuple(glossary.expand(_resolved(part, plain, glossary)) for part in message.parts)
     turns = list(history)[-max_turns:]
     previous = next(
         (str(t.get("content", "")) for t in reversed(turns) if t.get("role") == "assistant"), ""
