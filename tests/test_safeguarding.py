@@ -106,7 +106,8 @@ def test_hard_negatives_get_neither_tier(shipped_pipeline: AnswerPipeline, messa
     ("message", "kind"),
     [
         ("What's the weather going to be like in Spain next week?", Kind.OUT_OF_SCOPE),
-        ("How much Disability Living Allowance will my son get each week?", Kind.NOT_FOUND),
+        ("How much Disability Living Allowance will my son get each week?", Kind.OUT_OF_SCOPE),
+        ("What is a Blue Badge and can my son get one?", Kind.NOT_FOUND),
         ("Czy mogę dostać pomoc dla mojego syna w szkole?", Kind.OUT_OF_SCOPE),
     ],
 )
