@@ -93,7 +93,8 @@ def test_out_of_scope_is_declined_politely(tiny_pipeline: AnswerPipeline) -> Non
 
 
 def test_uncovered_send_question_is_not_guessed(tiny_pipeline: AnswerPipeline) -> None:
-    answer = tiny_pipeline.answer("How much Disability Living Allowance will my son get each week?")
+    # (Benefit rates, such as how much DLA pays, are declined as out of scope instead.)
+    answer = tiny_pipeline.answer("What is a Blue Badge and can my son get one?")
     assert answer.kind == Kind.NOT_FOUND
     assert "won't guess" in answer.text and "sendiass-stoke.co.uk" in answer.text
 
