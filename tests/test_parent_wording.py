@@ -305,6 +305,19 @@ def test_how_long_have_we_got_after_a_school_dispute_gives_the_appeal_deadline(
     assert said(answer, r"2 months|two months")
 
 
+def test_an_appeal_deadline_in_august_moves_to_september(shipped_pipeline: AnswerPipeline) -> None:
+    answer = shipped_pipeline.answer(
+        "the 2 months for our EHCP appeal ends on 20 August, do we get longer because of the "
+        "summer holidays?"
+    )
+    assert said(answer, r"first working day in September")
+
+
+def test_a_nursery_can_get_money_for_a_child_on_dla(shipped_pipeline: AnswerPipeline) -> None:
+    answer = shipped_pipeline.answer("my son is 3 and gets DLA, can his nursery get extra money?")
+    assert said(answer, r"Disability Access Fund")
+
+
 def test_a_later_follow_up_keeps_the_topic_the_conversation_began_with(
     shipped_pipeline: AnswerPipeline,
 ) -> None:
