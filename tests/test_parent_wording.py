@@ -75,6 +75,20 @@ def test_a_part_saying_it_gets_the_topic_said_before_it() -> None:
     assert query.parts[0].lower().startswith("this has to be discrimination")
 
 
+def test_a_family_moving_to_stoke_is_not_sent_to_the_council_it_leaves() -> None:
+    history = [
+        {"role": "user", "content": "we're moving to Stoke from Wigan in May, dd has an EHCP"},
+        {"role": "assistant", "content": "The plan transfers to Stoke-on-Trent City Council."},
+    ]
+    query = understand(
+        "her special school is in Wigan though, what happens with school until it's sorted?",
+        history,
+        _glossary(),
+        6,
+    )
+    assert query.other_area is None
+
+
 def test_another_area_named_earlier_still_holds_in_a_follow_up() -> None:
     history = [
         {

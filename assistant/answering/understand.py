@@ -158,14 +158,22 @@ def _place_patterns() -> tuple[list[re.Pattern[str]], list[tuple[str, re.Pattern
     return stoke, others
 
 
+def moves_to_stoke(text: str) -> bool:
+    """Whether the family says it is moving to Stoke-on-Trent ("moving to Stoke from Bolton")."""
+    stoke, _ = _place_patterns()
+    return any(
+        _DESTINATION.search(text[: m.start()]) for pattern in stoke for m in pattern.finditer(text)
+    )
+
+
 def other_area(text: str) -> str | None:
     """Another council's area the question is about, if it names one (case as written). A
     place the family is moving to wins over the place they live now."""
+    if moves_to_stoke(text):
+        return None  # Stoke-on-Trent's services are theirs
     stoke, others = _place_patterns()
     masked = text
     for pattern in stoke:
-        if any(_DESTINATION.search(text[: m.start()]) for m in pattern.finditer(text)):
-            return None  # moving to Stoke-on-Trent: Stoke's services are theirs
         masked = pattern.sub(" ", masked)
     found: list[str] = []
     for place, pattern in others:
@@ -263,6 +271,12 @@ def understand(
         if needs_context(earlier, glossary) and topic:
             earlier = rewrite_follow_up(earlier, topic)
         topic = topic_of(earlier, glossary) or topic
+    # "we're moving to Stoke from Bolton" earlier: "the school is in Bolton" is not their area.
+    to_stoke = any(
+        moves_to_stoke(str(t.get("content", "")))
+        for t in list(history)[-max_turns:]
+        if t.get("role") == "user"
+    )
     follow_up = bool(topic) and needs_context(plain, glossary)
     standalone = rewrite_follow_up(plain, topic) if follow_up else plain
     area_text = standalone if follow_up else plain
@@ -302,7 +316,9 @@ def understand(
         is_follow_up=follow_up,
         topic=topic if follow_up else "",
         # "we live in Newcastle-under-Lyme" earlier still holds for "do they have 20 weeks too?"
-        other_area=other_area(area_text) or (earlier_area if follow_up else None),
+        other_area=None
+        if to_stoke
+        else other_area(area_text) or (earlier_area if follow_up else None),
         asks_definition=bool(_DEFINITION.search(standalone)),
         focus=focus,
         parts=parts,
