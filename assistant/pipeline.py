@@ -68,11 +68,11 @@ ALREADY_SHOWN_PENALTY = 0.15
 SHOWN_SIMILARITY = 0.8
 # A message asking several things: weight of the whole message in each part's search.
 PART_STORY_WEIGHT = 0.3
-# A UK phone number as the corpus writes it ("01782 234701", "0300 123 4567").
-_PHONE = re.compile(r"\b0\d{2,4}[ -]?\d{3}[ -]?\d{3,4}\b")
 PART_SENTENCES = 3
 # The next-step line quotes the corpus sentence closest to the configured one, if this close.
 NEXT_STEP_MIN_SUPPORT = 0.6
+# A UK phone number as the corpus writes it ("01782 234701", "0300 123 4567").
+_PHONE = re.compile(r"\b0\d{2,4}[ -]?\d{3}[ -]?\d{3,4}\b")
 # Whether the guidance covers a question is judged on this many of the best passages.
 CONFIDENCE_DEPTH = 3
 # Up to this many content words, a question naming something unknown is about that thing.

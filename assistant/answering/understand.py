@@ -178,6 +178,7 @@ def other_area(text: str) -> str | None:
     found: list[str] = []
     for place, pattern in others:
         for match in pattern.finditer(masked):
+            # Where the name starts: a cue may come before it ("to Crewe") or after it.
             place_start = (
                 match.end() - len(place)
                 if match.group(0).lower().endswith(place.lower())
