@@ -269,6 +269,22 @@ def test_three_questions_get_three_labelled_parts_and_sendiass(
     assert said(answer, r"SENDIASS")
 
 
+def test_a_part_leaning_on_the_story_keeps_its_topic(shipped_pipeline: AnswerPipeline) -> None:
+    """"What sort of plan should he have?" is about the medical condition in the story: the
+    answer composed for the whole message names the individual health care plan and the duty
+    to support pupils with medical conditions, each part under its own label."""
+    answer = shipped_pipeline.answer(
+        "my son is 10 and has epilepsy, no learning needs, doing really well in class. his new "
+        "school says staff can't give his rescue medication so they ring me to come in all the "
+        "time. do schools have to support children with medical conditions? what sort of plan "
+        "should he have? does he need an EHCP for this?"
+    )
+    labels = [label for label, _ in answer.paragraphs() if label.startswith("You asked")]
+    assert len(labels) >= 2
+    assert said(answer, r"individual health ?care plan")
+    assert said(answer, r"section 100")
+
+
 def test_a_question_in_urdu_gets_the_english_only_reply(shipped_pipeline: AnswerPipeline) -> None:
     answer = shipped_pipeline.answer("میں اپنے بیٹے کے لیے EHC پلان کی درخواست کیسے کروں؟")
     assert answer.status == "not_english"

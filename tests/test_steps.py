@@ -188,3 +188,26 @@ def test_feedback_and_answers_are_kept_redacted(tmp_path: Path) -> None:
     kept = records.store.answers_between(dt.datetime(2000, 1, 1))
     assert [entry.helpful for entry in kept] == [False, True]
     assert kept[0].question == "email me at [email]" and kept[0].comment == "call [phone]"
+
+
+def test_an_answers_sentences_are_shown_under_the_part_they_answer() -> None:
+    import numpy as np
+
+    from assistant.answering.compose import DraftSentence
+    from assistant.answering.parts import group_by_part, on_part, unanswered
+    from assistant.corpus.chunking import Chunk
+
+    chunk = Chunk("c", "d", "body", (), "t", "u", "p", "c", "2026-11-30")
+    draft = [DraftSentence(text, chunk, 1.0, n) for n, text in enumerate(["a", "b", "c"])]
+    # Sentences a and c are about the first part, b about the second; no sentence about a third.
+    sentences = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.8, 0.6, 0.0]])
+    parts = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+    groups = group_by_part(draft, sentences, parts)
+    assert [[d.text for d in group] for group in groups] == [["a", "c"], ["b"], []]
+    assert not unanswered(sentences[[0, 2]], parts[0])
+    assert unanswered(np.zeros((0, 3)), parts[2])
+    # A sentence only a little like the part's words (cosine 0.2 < 0.5) leaves it unanswered,
+    # and one less like it than 0.3 is not shown under its label.
+    weak = np.array([[0.2, 0.0, 0.98]])
+    assert unanswered(weak, parts[0])
+    assert on_part(weak, parts[0]) == [False] and on_part(weak, parts[2]) == [True]
