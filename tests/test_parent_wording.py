@@ -270,9 +270,9 @@ def test_three_questions_get_three_labelled_parts_and_sendiass(
 
 
 def test_a_part_leaning_on_the_story_keeps_its_topic(shipped_pipeline: AnswerPipeline) -> None:
-    """A question like "what sort of plan should he have?" is about the medical condition in the story: the
-    answer composed for the whole message names the individual health care plan and the duty
-    to support pupils with medical conditions, each part under its own label."""
+    """A part such as "what sort of plan should he have?" is about the medical condition in
+    the story: the answer composed for the whole message names the individual health care
+    plan and the duty to support pupils with medical conditions, each part under its label."""
     answer = shipped_pipeline.answer(
         "my son is 10 and has epilepsy, no learning needs, doing really well in class. his new "
         "school says staff can't give his rescue medication so they ring me to come in all the "
