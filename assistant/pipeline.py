@@ -332,6 +332,16 @@ class AnswerPipeline:
         # 10. Respond.
         kept = [(label, result.kept) for label, result in verified]
         reply = answered(kept, guarded.text, query.standalone)
+        # A part of a several-question message that nothing here answers is said so, rather
+        # than silently missing from the reply.
+        unanswered_parts = [
+            asked for asked, (_, sentences) in zip(query.part_labels, kept, strict=False)
+            if not sentences and reply.statements
+        ]  # fmt: skip
+        notes.extend(
+            replies()["notes"]["part_not_found"].format(question=_short(asked))
+            for asked in unanswered_parts
+        )
         if deadlines is not None:
             _add_deadlines(reply, deadlines)
         if query.other_area:
@@ -406,7 +416,9 @@ class AnswerPipeline:
         mixed = [
             unit(PART_STORY_WEIGHT * vector + (1 - PART_STORY_WEIGHT) * v) for v in part_vectors
         ]
-        groups = group_by_part(draft, self.vectors.many([d.text for d in draft]), np.array(mixed))
+        groups = group_by_part(
+            draft, self.vectors.many([d.text for d in draft]), np.array(mixed), part_vectors
+        )
         used = {d.text for d in draft}
         for group, part, part_vector, mixed_vector in zip(
             groups, query.parts, part_vectors, mixed, strict=True

@@ -285,6 +285,20 @@ def test_a_part_leaning_on_the_story_keeps_its_topic(shipped_pipeline: AnswerPip
     assert said(answer, r"section 100")
 
 
+def test_a_part_nothing_here_answers_is_said_so(shipped_pipeline: AnswerPipeline) -> None:
+    """The assessment part is answered; the blanket part is named as not found, never given
+    an answer about something else under its label."""
+    answer = shipped_pipeline.answer(
+        "my daughter is autistic. how do I ask for an EHC needs assessment, and what brand of "
+        "weighted blanket is best for her?"
+    )
+    assert answer.kind == Kind.ANSWERED
+    assert said(answer, r"ask (for|the council for) an EHC needs assessment")
+    assert said(answer, r'could not find an answer to "what brand of weighted blanket')
+    labels = [label for label, _ in answer.paragraphs() if label.startswith("You asked")]
+    assert not any("blanket" in label for label in labels)
+
+
 def test_a_question_in_urdu_gets_the_english_only_reply(shipped_pipeline: AnswerPipeline) -> None:
     answer = shipped_pipeline.answer("میں اپنے بیٹے کے لیے EHC پلان کی درخواست کیسے کروں؟")
     assert answer.status == "not_english"

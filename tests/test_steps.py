@@ -202,8 +202,15 @@ def test_an_answers_sentences_are_shown_under_the_part_they_answer() -> None:
     # Sentences a and c are about the first part, b about the second; no sentence about a third.
     sentences = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.8, 0.6, 0.0]])
     parts = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
-    groups = group_by_part(draft, sentences, parts)
+    groups = group_by_part(draft, sentences, parts, parts)
     assert [[d.text for d in group] for group in groups] == [["a", "c"], ["b"], []]
+    # A part close to no sentence takes its closest from a part keeping another, if that one is
+    # at least 0.15 like the part's own words ("and if I do want it, how long?").
+    two = np.array([[1.0, 0.0, 0.0], [0.9, 0.2, 0.39]])
+    claimed = group_by_part(draft[:2], two, parts[:2], parts[:2])
+    assert [[d.text for d in group] for group in claimed] == [["a"], ["b"]]
+    far = np.array([[1.0, 0.0, 0.0], [0.99, 0.1, 0.1]])
+    assert [len(group) for group in group_by_part(draft[:2], far, parts[:2], parts[:2])] == [2, 0]
     assert not unanswered(sentences[[0, 2]], parts[0])
     assert unanswered(np.zeros((0, 3)), parts[2])
     # A sentence only a little like the part's words (cosine 0.2 < 0.5) leaves it unanswered,
