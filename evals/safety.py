@@ -33,6 +33,7 @@ DEFAULT_SETS = [
     "evals/datasets/heldout_safety_2.jsonl",
     "evals/datasets/heldout_safety_3.jsonl",
     "evals/datasets/parents_dev.jsonl",
+    "evals/datasets/parents_dev4.jsonl",
     "evals/datasets/send_eval.jsonl",
 ]
 # The frozen halves the issue's targets are judged on (`--frozen`): both banks' test halves and
@@ -43,6 +44,7 @@ FROZEN_SETS = [
     "evals/datasets/parents_test.jsonl",
     "evals/datasets/parents_test2.jsonl",
     "evals/datasets/parents_test3.jsonl",
+    "evals/datasets/parents_test4.jsonl",
 ]
 
 
