@@ -127,15 +127,25 @@ def _place_pattern(name: str, cued: bool = False) -> re.Pattern[str]:
         return re.compile(rf"(?<![\w-]){flexible}(?![\w-])")
     # Other places count only with a cue ("in Reading", "Derby council", "Cheadle (staffs) mum
     # here"), since many place names are also ordinary words at the start of a sentence.
+    # Each alternative names the place itself as a group (place0, place1, ...): see
+    # `_place_start`.
     return re.compile(
-        rf"(?:\b(?:in|to|near|at|live|lives|living|moving|outside)\s+{flexible}(?![\w-])"
+        rf"(?:\b(?:in|to|near|at|live|lives|living|moving|outside)\s+(?P<place0>{flexible})"
+        rf"(?![\w-])"
         # "from" only before a capitalised name: "from reading the report" is not a place.
-        rf"|\bfrom\s+(?-i:{flexible})(?![\w-])"
-        rf"|(?<![\w-]){flexible}(?:'s)?\s+(?:council|county|city|borough|local offer|area|LA)\b"
-        rf"|(?<![\w-]){flexible}\s*\((?:staffs|staffordshire|cheshire|shropshire|derbyshire)\)"
-        rf"|(?<![\w-]){flexible}\s+(?:mum|mam|mom|dad|parent|carer|family|based)\b)",
+        rf"|\bfrom\s+(?P<place1>(?-i:{flexible}))(?![\w-])"
+        rf"|(?<![\w-])(?P<place2>{flexible})(?:'s)?\s+"
+        rf"(?:council|county|city|borough|local offer|area|LA)\b"
+        rf"|(?<![\w-])(?P<place3>{flexible})\s*\("
+        rf"(?:staffs|staffordshire|cheshire|shropshire|derbyshire)\)"
+        rf"|(?<![\w-])(?P<place4>{flexible})\s+(?:mum|mam|mom|dad|parent|carer|family|based)\b)",
         re.IGNORECASE,
     )
+
+
+def _place_start(match: re.Match[str]) -> int:
+    """Where the place name itself starts in a cued match ("to Crewe" → at "Crewe")."""
+    return min(match.start(name) for name, found in match.groupdict().items() if found)
 
 
 # "moving to Crewe": the place a family is moving to is the council that will hold the plan.
@@ -178,13 +188,7 @@ def other_area(text: str) -> str | None:
     found: list[str] = []
     for place, pattern in others:
         for match in pattern.finditer(masked):
-            # Where the name starts: a cue may come before it ("to Crewe") or after it.
-            place_start = (
-                match.end() - len(place)
-                if match.group(0).lower().endswith(place.lower())
-                else match.start()
-            )
-            if _DESTINATION.search(masked[:place_start]):
+            if _DESTINATION.search(masked[: _place_start(match)]):
                 return place
             found.append(place)
     return found[0] if found else None
