@@ -49,7 +49,27 @@ PASSAGE_WEIGHT = 1.0
 # What kind of answer a question asks for, and the sentences that give that kind of answer:
 # "how long ..." wants a time limit, "who do I ring ..." a contact, "how do I ..." a step.
 ANSWER_TYPE_BONUS = 0.12
-_ANSWER_TYPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
+
+
+@dataclass(frozen=True)
+class AnswerType:
+    """A kind of answer: the questions that ask for it and the sentences that give it."""
+
+    asks: re.Pattern[str]
+    gives: re.Pattern[str]
+    # A sentence matching this does not give it, even when it matches `gives`.
+    unless: re.Pattern[str] | None = None
+
+    def given_by(self, question: str, sentence: str) -> bool:
+        """Whether the question asks for this kind of answer and the sentence gives it."""
+        return bool(
+            self.asks.search(question)
+            and self.gives.search(sentence)
+            and not (self.unless and self.unless.search(sentence))
+        )
+
+
+_TYPE_PATTERNS: tuple[tuple[re.Pattern[str], ...], ...] = (
     (
         re.compile(
             r"\b(?:how long|how many (?:days|weeks|months)|when (?:do|does|will|must|should)|"
@@ -96,12 +116,15 @@ _ANSWER_TYPES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
             re.I,
         ),
         re.compile(
-            # Not a sentence about what the council, school or tribunal must do by when.
-            r"^(?!.*\b(?:council|local authority|school|college|tribunal)\s+(?:must|has to|"
-            r"have to|should|will|concedes|decides|has)\b)"
-            r".*?(?:\b(?:parents?|famil(?:y|ies)|you|young (?:person|people)|deadline|time limit|"
+            r"\b(?:parents?|famil(?:y|ies)|you|young (?:person|people)|deadline|time limit|"
             r"appeal|claim|complaint)\b[^.;]{0,100}?"
-            r"\b(?:\d+|one|two|three|six)\s*(?:calendar |working )?(?:months?|weeks?|days?)\b)",
+            r"\b(?:\d+|one|two|three|six)\s*(?:calendar |working )?(?:months?|weeks?|days?)\b",
+            re.I,
+        ),
+        # ...but not what the council, school or tribunal must do by when.
+        re.compile(
+            r"\b(?:council|local authority|school|college|tribunal)\s+(?:must|has to|have to|"
+            r"should|will|concedes|decides|has)\b",
             re.I,
         ),
     ),
@@ -127,11 +150,12 @@ MAX_ANSWER_WORDS = 110
 WORDS_OVER_LIMIT = 10
 
 
+_ANSWER_TYPES = tuple(AnswerType(*patterns) for patterns in _TYPE_PATTERNS)
+
+
 def answer_type_bonus(question: str, sentence: str) -> float:
     """A bonus for a sentence giving the kind of answer the question asks for."""
-    return ANSWER_TYPE_BONUS * sum(
-        bool(asks.search(question) and gives.search(sentence)) for asks, gives in _ANSWER_TYPES
-    )
+    return ANSWER_TYPE_BONUS * sum(kind.given_by(question, sentence) for kind in _ANSWER_TYPES)
 
 
 # Sentences describing the document itself ("This page explains ...") answer nothing.
