@@ -90,6 +90,11 @@ def test_out_of_scope_is_declined_politely(tiny_pipeline: AnswerPipeline) -> Non
     assert weather.kind == Kind.OUT_OF_SCOPE and "can only help" in weather.text
     dose = tiny_pipeline.answer("How many mg of melatonin should I give my autistic son?")
     assert dose.kind == Kind.OUT_OF_SCOPE and "GP" in dose.text
+    house = tiny_pipeline.answer(
+        "our house is too small now DS needs a hoist, how do i get the council to move us to a "
+        "bigger house?"
+    )
+    assert house.kind == Kind.OUT_OF_SCOPE and "housing team" in house.text
 
 
 def test_uncovered_send_question_is_not_guessed(tiny_pipeline: AnswerPipeline) -> None:

@@ -120,6 +120,22 @@ def test_scope_words() -> None:
         == "medical"
     )
     assert declined_category("can you tell me if he's entitled to an EHC needs assessment") is None
+    # Housing and job applications are declined; moving house with a plan, and the council's
+    # covering letter, are not.
+    assert (
+        declined_category(
+            "our flat is too small now he needs a hoist, how do we get the "
+            "council to move us to a bigger house?"
+        )
+        == "housing"
+    )
+    assert declined_category("can we go on the housing register because of his needs?") == (
+        "housing"
+    )
+    assert declined_category("could you write my CV for a teaching assistant job") == "general"
+    assert declined_category("we're moving house to Crewe, does his EHCP move with us?") is None
+    assert declined_category("the covering letter with the draft plan says 15 days") is None
+    assert declined_category("when will school resume his 1:1 support?") is None
 
 
 @pytest.mark.parametrize(

@@ -52,7 +52,8 @@ def mentions_send(text: str) -> bool:
 
 
 def declined_category(text: str) -> str | None:
-    """'medical' or 'legal' when the question asks for a judgement we must not make."""
+    """The category (a key of `decline_patterns` in scope.yaml: medical, benefits, general,
+    legal, housing) of a question the guidance here is not meant to answer, or None."""
     for category, patterns in _decline_patterns().items():
         if any(pattern.search(text) for pattern in patterns):
             return category
