@@ -72,6 +72,14 @@ def test_glossary_expands_queries_and_explains_answers() -> None:
     used = dict(GLOSSARY.words_used("Ask the SENCO. SENDIASS can help with the EHC plan."))
     assert used["SENCO"] == "special educational needs co-ordinator"
     assert GLOSSARY.words_used("the education, health and care (EHC) plan") == []
+    # "SEN team" is searched as SENMAS, but another council's SEN team is not Stoke's SENMAS,
+    # and "transition" is an everyday word: neither is explained as an acronym.
+    assert (
+        GLOSSARY.words_used("Tell the new council's SEN team. Transition starts in Year 9.") == []
+    )
+    assert "SEN team" in GLOSSARY.expand("who is the SEN team in stoke") and "SENMAS" in (
+        GLOSSARY.expand("who is the SEN team in stoke")
+    )
 
 
 def test_places_outside_stoke_are_noticed_but_stoke_places_are_not() -> None:

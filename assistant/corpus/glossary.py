@@ -35,8 +35,28 @@ class Term:
     @property
     def is_acronym(self) -> bool:
         """True for short all-capital terms such as EHCP or SENCO."""
-        letters = re.sub(r"[^A-Za-z]", "", self.term)
-        return bool(letters) and sum(ch.isupper() for ch in letters) >= max(2, len(letters) - 1)
+        return _acronym_like(self.term)
+
+    def shorthand(self, name: str) -> bool:
+        """Whether one of this term's names is a way of writing the acronym ("EHCP", "EHC plan",
+        "SALT"), not an everyday phrase also searched for it ("SEN team" for SENMAS: another
+        council's SEN team is not Stoke's SENMAS; "transition" for PfA)."""
+        return name == self.term or _acronym_like(name) or _initials(name) == _initials(self.term)
+
+
+def _acronym_like(name: str) -> bool:
+    """Mostly capital letters: "EHCP", "SENCo", "DSAs"."""
+    letters = re.sub(r"[^A-Za-z]", "", name)
+    return bool(letters) and sum(ch.isupper() for ch in letters) >= max(2, len(letters) - 1)
+
+
+def _initials(name: str) -> str:
+    """A name's acronym: capitalised words whole, other words by their first letter ("EHC plan"
+    -> "EHCP")."""
+    return "".join(
+        word.upper() if any(ch.isupper() for ch in word) else word[0].upper()
+        for word in re.findall(r"[A-Za-z]+", name)
+    )
 
 
 def _first_word(name: str) -> str | None:
@@ -129,9 +149,15 @@ class Glossary:
             if re.search(re.escape(term.stands_for).replace(r"\ ", r"[\s,]+"), spelled, re.I):
                 continue
             written = next(
-                (m.group(0) for n in term.names if (m := _name_pattern(n).search(text))), term.term
+                (
+                    m.group(0)
+                    for n in term.names
+                    if term.shorthand(n) and (m := _name_pattern(n).search(text))
+                ),
+                None,
             )
-            used.append((written, term.stands_for))
+            if written is not None:
+                used.append((written, term.stands_for))
         return used[:limit]
 
 
