@@ -144,6 +144,8 @@ def test_scope_words() -> None:
     assert declined_category("we're moving house to Crewe, does his EHCP move with us?") is None
     assert declined_category("the covering letter with the draft plan says 15 days") is None
     assert declined_category("when will school resume his 1:1 support?") is None
+    assert declined_category("Should her epilepsy medication be increased?") == "medical"
+    assert declined_category("can the school stop her taking her inhaler at break?") is None
 
 
 @pytest.mark.parametrize(
