@@ -28,7 +28,7 @@ from assistant.answering.compose import (
 )
 from assistant.answering.deadlines import DeadlinePlan, plan_deadlines
 from assistant.answering.guard import GuardedInput, guard_message
-from assistant.answering.parts import group_by_part, on_part, unanswered
+from assistant.answering.parts import group_by_part, on_part, parts_not_found, unanswered
 from assistant.answering.query_vector import (
     previous_sentences,
     search_texts,
@@ -334,14 +334,11 @@ class AnswerPipeline:
         reply = answered(kept, guarded.text, query.standalone)
         # A part of a several-question message that nothing here answers is said so, rather
         # than silently missing from the reply.
-        unanswered_parts = [
-            asked for asked, (_, sentences) in zip(query.part_labels, kept, strict=False)
-            if not sentences and reply.statements
-        ]  # fmt: skip
-        notes.extend(
-            replies()["notes"]["part_not_found"].format(question=_short(asked))
-            for asked in unanswered_parts
-        )
+        if reply.statements:
+            notes.extend(
+                replies()["notes"]["part_not_found"].format(question=_short(asked))
+                for asked in parts_not_found(query.part_labels, kept)
+            )
         if deadlines is not None:
             _add_deadlines(reply, deadlines)
         if query.other_area:

@@ -10,6 +10,8 @@ and grouping the sentences took the third development half from 52.0 to 58.0 % o
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from assistant.answering.compose import DraftSentence
@@ -84,3 +86,10 @@ def on_part(sentence_vectors: np.ndarray, part_vector: np.ndarray) -> list[bool]
     if not len(sentence_vectors):
         return []
     return [bool(s >= PART_SENTENCE_MIN_SIMILARITY) for s in sentence_vectors @ part_vector]
+
+
+def parts_not_found(
+    labels: Sequence[str], sections: Sequence[tuple[str, Sequence[object]]]
+) -> list[str]:
+    """The parts (as the parent wrote them, one per section) whose section has no sentence."""
+    return [asked for asked, (_, sentences) in zip(labels, sections, strict=False) if not sentences]
