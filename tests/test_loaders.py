@@ -62,6 +62,10 @@ def test_markdown_keeps_metadata_and_heading_paths(tmp_path: Path) -> None:
         (FRONT.replace("2026-11-25", "last tuesday"), "YYYY-MM-DD"),
         (FRONT + "", "no text"),
         (FRONT.replace("---\ntitle", "---\ncollection: recipes\ntitle"), "collection 'recipes'"),
+        (
+            FRONT.replace("---\ntitle", "---\nasked_about: nursery\ntitle"),
+            r"asked_about must be a list of words",
+        ),
     ],
 )
 def test_bad_markdown_names_the_reason(tmp_path: Path, text: str, reason: str) -> None:

@@ -515,3 +515,59 @@ def test_asking_what_to_do_about_a_decision_gets_the_way_to_challenge_it(
     # These share no word with the passages on mediation and appeals, so the search must add
     # the words of that route itself.
     assert said(shipped_pipeline.answer(question, history), route)
+
+
+@pytest.mark.parametrize(
+    ("question", "page"),
+    [
+        (
+            "how is SEN support different from having an EHC plan?",
+            "supporting-pupils-with-medical-conditions",
+        ),
+        (
+            "he's in year 4 and the SENCO says he has to go through three rounds of SEN support "
+            "before we can ask for an EHCP, is that true?",
+            "ch05-early-years",
+        ),
+        (
+            "my daughter's year 9 and the school never told me she was on SEN support, should "
+            "they have?",
+            "ch05-early-years",
+        ),
+        (
+            "can the school make her sit in assembly when she can't cope with the noise? surely "
+            "that's discrimination",
+            "supporting-pupils-with-medical-conditions",
+        ),
+    ],
+)
+def test_a_page_about_one_circumstance_does_not_answer_other_questions(
+    shipped_pipeline: AnswerPipeline, question: str, page: str
+) -> None:
+    """The early years and medical conditions pages (front matter `asked_about`) are not drawn
+    on for a Year 4 pupil or an assembly: before, "Yes: a child under compulsory school age can
+    be assessed" answered a question about an 8-year-old."""
+    answer = shipped_pipeline.answer(question)
+    assert answer.kind == Kind.ANSWERED
+    assert page not in {citation.doc_id for citation in answer.citations}
+
+
+@pytest.mark.parametrize(
+    ("question", "page"),
+    [
+        (
+            "my son is 3 and at nursery, can he be assessed for an EHCP before he starts school?",
+            "ch05-early-years",
+        ),
+        (
+            "my daughter has epilepsy, does the school have to give her medication?",
+            "supporting-pupils-with-medical-conditions",
+        ),
+    ],
+)
+def test_a_page_about_one_circumstance_answers_questions_about_it(
+    shipped_pipeline: AnswerPipeline, question: str, page: str
+) -> None:
+    """A message naming the circumstance (nursery, epilepsy) still gets that page."""
+    answer = shipped_pipeline.answer(question)
+    assert page in {citation.doc_id for citation in answer.citations}

@@ -43,6 +43,9 @@ class Chunk:
     questions: tuple[str, ...] = ()
     # The source page's own "last updated" date (YYYY-MM-DD), when it states one.
     source_updated: str = ""
+    # The document's `asked_about` words: when a page covers one circumstance (early years,
+    # medical conditions, home education), a message naming none of them is not about it.
+    asked_about: tuple[str, ...] = ()
 
     @property
     def search_questions(self) -> tuple[str, ...]:
@@ -106,6 +109,7 @@ class Chunk:
             "body": self.body,
             "questions": json.dumps(list(self.questions)),
             "source_updated": self.source_updated,
+            "asked_about": json.dumps(list(self.asked_about)),
         }
 
     def to_document(self) -> Document:
@@ -133,6 +137,7 @@ class Chunk:
             position=int(meta.get("position", 0)),
             questions=tuple(json.loads(str(meta.get("questions") or "[]"))),
             source_updated=str(meta.get("source_updated") or ""),
+            asked_about=tuple(json.loads(str(meta.get("asked_about") or "[]"))),
         )
 
 
@@ -221,6 +226,8 @@ def chunk_document(
     ]
     if updated:  # ids of documents without the date stay as they were
         key_parts.append(updated)
+    if meta.asked_about:  # ...and so do those without `asked_about` words
+        key_parts.append(json.dumps(list(meta.asked_about)))
     meta_key = json.dumps(key_parts)
     chunks: list[Chunk] = []
     groups = itertools.groupby(document.blocks, key=lambda b: (b.heading_path, b.page))
@@ -265,6 +272,7 @@ def chunk_document(
                     position=len(chunks),
                     questions=questions,
                     source_updated=updated,
+                    asked_about=meta.asked_about,
                 )
             )
     return chunks

@@ -40,6 +40,9 @@ class DocumentMeta:
     summary: str = ""
     see_also: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    # Words a message uses when it is about the one circumstance this page covers ("nursery",
+    # "insulin"); empty for a page that applies to everyone. See `Chunk.asked_about`.
+    asked_about: tuple[str, ...] = ()
     # The page's own "last updated" date, when it states one (web page text or metadata).
     source_updated: dt.date | None = None
 
@@ -140,7 +143,17 @@ def build_meta(raw: dict[str, Any], path: Path) -> DocumentMeta:
         see_also=tuple(str(item) for item in data.get("see_also") or ()),
         sources=tuple(str(item) for item in data.get("sources") or ()),
         source_updated=source_updated,
+        asked_about=_words_list(data.get("asked_about"), "asked_about"),
     )
+
+
+def _words_list(value: Any, key: str) -> tuple[str, ...]:
+    """A YAML list of non-empty words or phrases, lower-cased; DocumentError if not."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise DocumentError(f"{key} must be a list of words or phrases, such as [nursery, toddler]")
+    return tuple(v.strip().lower() for v in value)
 
 
 def _date(value: Any, key: str) -> dt.date:
