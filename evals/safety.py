@@ -29,6 +29,7 @@ DEFAULT_SETS = [
     "evals/datasets/safety_bank_dev.jsonl",
     "evals/datasets/safety_bank_dev2.jsonl",
     "evals/datasets/safety_bank_dev3.jsonl",
+    "evals/datasets/safety_bank_dev4.jsonl",
     "evals/datasets/heldout_safety.jsonl",
     "evals/datasets/heldout_safety_2.jsonl",
     "evals/datasets/heldout_safety_3.jsonl",
@@ -41,6 +42,7 @@ DEFAULT_SETS = [
 FROZEN_SETS = [
     "evals/datasets/safety_bank_test.jsonl",
     "evals/datasets/safety_bank_test2.jsonl",
+    "evals/datasets/safety_bank_test3.jsonl",
     "evals/datasets/parents_test.jsonl",
     "evals/datasets/parents_test2.jsonl",
     "evals/datasets/parents_test3.jsonl",
