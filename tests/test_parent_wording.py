@@ -571,3 +571,21 @@ def test_a_page_about_one_circumstance_answers_questions_about_it(
     """A message naming the circumstance (nursery, epilepsy) still gets that page."""
     answer = shipped_pipeline.answer(question)
     assert page in {citation.doc_id for citation in answer.citations}
+
+
+def test_a_sentence_about_under_fives_is_not_quoted_for_an_older_child(
+    shipped_pipeline: AnswerPipeline,
+) -> None:
+    """A Year 5 pupil's review gets no under-5s rule, and no sentence that points back to one
+    ("This is something the Code asks councils to consider") without it."""
+    answer = shipped_pipeline.answer(
+        "his plan hasn't been reviewed for nearly two years, he's in year 5. is that allowed?"
+    )
+    assert answer.kind == Kind.ANSWERED
+    assert not said(answer, r"under[- ]?(?:5|five)")
+    assert not said(answer, r"This is something the Code asks")
+
+
+def test_a_young_childs_review_gets_the_under_fives_rule(shipped_pipeline: AnswerPipeline) -> None:
+    answer = shipped_pipeline.answer("my son is 3, how often should his EHC plan be reviewed?")
+    assert said(answer, r"3 to 6 months")
