@@ -589,3 +589,29 @@ def test_a_sentence_about_under_fives_is_not_quoted_for_an_older_child(
 def test_a_young_childs_review_gets_the_under_fives_rule(shipped_pipeline: AnswerPipeline) -> None:
     answer = shipped_pipeline.answer("my son is 3, how often should his EHC plan be reviewed?")
     assert said(answer, r"3 to 6 months")
+
+
+@pytest.mark.parametrize(
+    ("question", "still_said"),
+    [
+        (
+            "My son's plan will stop automatically when he turns 19, right? He's at college in "
+            "Shelton and loving it",
+            r"\b25\b",
+        ),
+        ("can camhs stuff go in her ehcp?", r"."),
+        ("Do we have a right to a mainstream school place if my daughter has an EHCP?", r"."),
+    ],
+)
+def test_a_yes_or_no_from_another_question_is_not_shown(
+    shipped_pipeline: AnswerPipeline, question: str, still_said: str
+) -> None:
+    """A corpus sentence opening "Yes:" or "No:" answers its own section's heading, which the
+    parent never sees. Before: "...stop automatically when he turns 19, right?" got "Yes: an
+    EHC plan can continue up to age 25"; the CAMHS question got "No: EHC plans do not cover
+    higher education"; the mainstream question "Yes: parents have the same right to educate a
+    child at home". The fact stays, the borrowed yes or no goes."""
+    answer = shipped_pipeline.answer(question)
+    assert answer.kind == Kind.ANSWERED
+    assert not re.search(r"(?:^|[.\]]\s+)(?:Yes|No)[:,]", answer.body), answer.body
+    assert said(answer, still_said)
