@@ -615,3 +615,42 @@ def test_a_yes_or_no_from_another_question_is_not_shown(
     assert answer.kind == Kind.ANSWERED
     assert not re.search(r"(?:^|[.\]]\s+)(?:Yes|No)[:,]", answer.body), answer.body
     assert said(answer, still_said)
+
+
+def test_a_follow_up_keeps_the_topic_of_a_story_told_without_a_question(
+    shipped_pipeline: AnswerPipeline,
+) -> None:
+    """The earlier turn told a story and asked nothing; its last sentence alone ("she is 12 and
+    only managing ...") lost the topic (ceasing the plan). Before: "not found"."""
+    history = [
+        {
+            "role": "user",
+            "content": "the council sent a letter saying they plan to stop my daughter's EHCP "
+            "because she has 'met her outcomes'. she is 12 and only managing because of the "
+            "help she gets.",
+        },
+        {"role": "assistant", "content": "The council must tell you its decision in writing."},
+    ]
+    answer = shipped_pipeline.answer("does her help stop straight away then?", history)
+    assert answer.kind == Kind.ANSWERED
+    assert said(answer, r"\bceas|stop maintaining"), answer.reply
+
+
+def test_a_short_question_naming_the_plan_still_continues_the_conversation(
+    shipped_pipeline: AnswerPipeline,
+) -> None:
+    """A question such as "does his old plan still count here?" names the plan but leans on the
+    move to Stoke told before it. Before: not treated as a follow-up, and "not found"."""
+    history = [
+        {
+            "role": "user",
+            "content": "we have just moved to Stoke from Leeds. my son has an EHCP. where do I "
+            "start?",
+        },
+        {"role": "assistant", "content": "Contact SENMAS to tell them you have moved."},
+    ]
+    answer = shipped_pipeline.answer(
+        "does his old plan still count here or do we start again?", history
+    )
+    assert answer.kind == Kind.ANSWERED
+    assert said(answer, r"transfer"), answer.reply
