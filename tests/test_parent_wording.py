@@ -654,3 +654,21 @@ def test_a_short_question_naming_the_plan_still_continues_the_conversation(
     )
     assert answer.kind == Kind.ANSWERED
     assert said(answer, r"transfer"), answer.reply
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "someone at the school gate said EHCPs are getting scrapped so is it even worth asking "
+        "for one for my son now?",
+        "heard on facebook the government have axed EHC plans?? is that right",
+    ],
+)
+def test_a_rumour_that_plans_are_scrapped_gets_the_current_law(
+    shipped_pipeline: AnswerPipeline, question: str
+) -> None:
+    """Parents pass on reform rumours as "scrapped" or "axed"; the guidance says "abolished".
+    Before: answers about university and annual reviews, without the White Paper page."""
+    answer = shipped_pipeline.answer(question)
+    assert answer.kind == Kind.ANSWERED
+    assert said(answer, r"not been abolished|remain fully in place"), answer.reply
