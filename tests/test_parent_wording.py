@@ -672,3 +672,15 @@ def test_a_rumour_that_plans_are_scrapped_gets_the_current_law(
     answer = shipped_pipeline.answer(question)
     assert answer.kind == Kind.ANSWERED
     assert said(answer, r"not been abolished|remain fully in place"), answer.reply
+
+
+def test_a_parent_who_cannot_afford_a_lawyer_learns_an_appeal_needs_none(
+    shipped_pipeline: AnswerPipeline,
+) -> None:
+    """A common fear on parents' forums; before, the corpus did not say it, and the answer only
+    said the tribunal charges no fee."""
+    answer = shipped_pipeline.answer(
+        "we cant afford a solicitor, do we need one to take the council to the send tribunal?"
+    )
+    assert answer.kind == Kind.ANSWERED
+    assert said(answer, r"does not need a solicitor|without a legal representative"), answer.reply
