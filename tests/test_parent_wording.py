@@ -684,3 +684,29 @@ def test_a_parent_who_cannot_afford_a_lawyer_learns_an_appeal_needs_none(
     )
     assert answer.kind == Kind.ANSWERED
     assert said(answer, r"does not need a solicitor|without a legal representative"), answer.reply
+
+
+@pytest.mark.parametrize(
+    ("question", "route"),
+    [
+        (
+            "the head has told us our daughter is being permanently excluded. what can we do "
+            "about it?",
+            r"governing board|independent review panel",
+        ),
+        ("school have suspended my son for 5 days, can i appeal it?", r"governing board"),
+        (
+            "they refused school transport for my autistic son. what can i do?",
+            r"Stage One|independent appeal panel",
+        ),
+    ],
+)
+def test_a_challenge_gets_the_route_for_that_decision(
+    shipped_pipeline: AnswerPipeline, question: str, route: str
+) -> None:
+    """An exclusion is challenged through the governors and an independent review panel, school
+    transport through the council's two-stage appeal. Before, every "what can I do?" got the
+    SEND Tribunal and mediation, which hear neither."""
+    answer = shipped_pipeline.answer(question)
+    assert answer.kind == Kind.ANSWERED
+    assert said(answer, route), answer.reply

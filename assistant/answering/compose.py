@@ -133,7 +133,7 @@ _TYPE_PATTERNS: tuple[tuple[re.Pattern[str], ...], ...] = (
         ASKS_TO_CHALLENGE,
         re.compile(
             r"\b(?:appeal|tribunal|mediation|complain\w*|disagreement resolution|"
-            r"judicial review|ombudsman)\b",
+            r"judicial review|ombudsman|review panel|governing (?:board|body)|governors)\b",
             re.I,
         ),
     ),
