@@ -35,6 +35,7 @@ DEFAULT_SETS = [
     "evals/datasets/heldout_safety_3.jsonl",
     "evals/datasets/parents_dev.jsonl",
     "evals/datasets/parents_dev4.jsonl",
+    "evals/datasets/parents_dev5.jsonl",
     "evals/datasets/send_eval.jsonl",
 ]
 # The frozen halves the issue's targets are judged on (`--frozen`): both banks' test halves and
@@ -47,6 +48,7 @@ FROZEN_SETS = [
     "evals/datasets/parents_test2.jsonl",
     "evals/datasets/parents_test3.jsonl",
     "evals/datasets/parents_test4.jsonl",
+    "evals/datasets/parents_test5.jsonl",
 ]
 
 
