@@ -13,7 +13,7 @@ import pytest
 
 from assistant.answering.answer import Answer, Kind
 from assistant.answering.message import is_ordinary_word, language_of, read_message, spell_out
-from assistant.answering.understand import council_for, understand
+from assistant.answering.understand import asks_to_challenge, council_for, understand
 from assistant.config import get_settings
 from assistant.corpus.glossary import Glossary
 from assistant.pipeline import AnswerPipeline
@@ -710,3 +710,41 @@ def test_a_challenge_gets_the_route_for_that_decision(
     answer = shipped_pipeline.answer(question)
     assert answer.kind == Kind.ANSWERED
     assert said(answer, route), answer.reply
+
+
+@pytest.mark.parametrize(
+    ("message", "challenge"),
+    [
+        ("applied, they refused. what now", True),
+        ("the council turned us down for the assessment, what next?", True),
+        ("we got the final EHCP today! what now?", False),
+        ("what now? he starts school in September", False),
+    ],
+)
+def test_a_bare_what_now_asks_to_challenge_only_after_a_refusal(
+    message: str, challenge: bool
+) -> None:
+    questions = " ".join(read_message(message).questions)
+    assert asks_to_challenge(questions, message) is challenge
+
+
+def test_what_now_after_a_transport_refusal_gets_the_transport_appeal(
+    shipped_pipeline: AnswerPipeline,
+) -> None:
+    """Before: "what now" was not read as a challenge, and the answer repeated who qualifies for
+    transport and how school places are named."""
+    history = [
+        {
+            "role": "user",
+            "content": "my daughter is 8 and her EHCP names a special school 6 "
+            "miles away. can she get school transport?",
+        },
+        {
+            "role": "assistant",
+            "content": "Having an EHC plan does not on its own mean free "
+            "transport; the child must meet one of the council's criteria.",
+        },
+    ]
+    answer = shipped_pipeline.answer("we applied and they refused. what now", history)
+    assert answer.kind == Kind.ANSWERED
+    assert said(answer, r"transport appeal|Stage One|independent appeal panel"), answer.reply

@@ -111,6 +111,27 @@ CHALLENGE_ROUTES: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+# "applied, they refused. what now": a bare "what now?" asks how to challenge only after a
+# refusal (after "we got the plan! what now?" it does not).
+_WHAT_NOW = re.compile(
+    r"\b(?:what now|now what|what next|what do (?:i|we) do now|where do (?:i|we) go from here)\b",
+    re.IGNORECASE,
+)
+_REFUSED = re.compile(
+    r"\b(?:refus\w*|said no|says no|turned (?:us |me |him |her )?down|rejected|knocked back)",
+    re.IGNORECASE,
+)
+
+
+def asks_to_challenge(questions: str, message: str) -> bool:
+    """Whether a message asks how to challenge a decision: its questions say so, or a bare
+    "what now?" follows a refusal told in the message."""
+    return bool(
+        ASKS_TO_CHALLENGE.search(questions)
+        or (_WHAT_NOW.search(questions) and _REFUSED.search(message))
+    )
+
+
 def challenge_words(message: str) -> str:
     """The words of the way to challenge the decision a message is about (see above)."""
     for pattern, route in CHALLENGE_ROUTES:
@@ -348,7 +369,7 @@ def understand(
     context = " ".join(asked) if follow_up else ""
     challenge = (
         f" {challenge_words(' '.join([plain, context]))}"
-        if ASKS_TO_CHALLENGE.search(" ".join(message.questions))
+        if asks_to_challenge(" ".join(message.questions), plain)
         else ""
     )
     return Query(
