@@ -183,7 +183,9 @@ def about_other_age_group(message: str, sentence: str) -> bool:
 
 # A sentence opening with a word that points back ("This is something the Code asks councils to
 # consider") is quoted only after the sentence it points back to.
-_POINTS_BACK = re.compile(r"^(?:This|That|These|Those|They|Such)\b(?! (?:page|document|guide)\b)")
+_OPENS_POINTING_BACK = re.compile(
+    r"^(?:This|That|These|Those|They|Such)\b(?! (?:page|document|guide)\b)"
+)
 
 
 # Sentences describing the document itself ("This page explains ...") answer nothing.
@@ -283,7 +285,7 @@ def compose_answer(
         remaining.remove(index)
         sentence, chunk, _, position = pool[index]
         before = place.get((chunk.chunk_id, position - 1))
-        if _POINTS_BACK.match(sentence) and before not in chosen:
+        if _OPENS_POINTING_BACK.match(sentence) and before not in chosen:
             waiting.setdefault(before, []).append(index)
             continue
         if any(_redundant(index, j, pool, sentence_vectors) for j in chosen):

@@ -361,7 +361,7 @@ def understand(
     # they intend to cease his plan ... he's only coping because of the support!!" has its topic
     # in the story, and its last sentence alone lost it (dev5 follow-ups 56.5 -> 71.7 % of facts,
     # two of them "not found" before; dev, dev2, dev4 and send_eval's follow-ups unchanged).
-    asked = [read_message(t).plain for t in dict.fromkeys(reversed(user_turns)) if t]
+    asked = [spell_out(t) for t in dict.fromkeys(reversed(user_turns)) if t]
     # "who are they?" after "SENDIASS can help" asks about what the answer named, so the
     # answer's first sentence joins the context.
     if follow_up and previous and _ASKS_WHO_THEY_ARE.search(plain):
