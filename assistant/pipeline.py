@@ -28,7 +28,13 @@ from assistant.answering.compose import (
 )
 from assistant.answering.deadlines import DeadlinePlan, plan_deadlines
 from assistant.answering.guard import GuardedInput, guard_message
-from assistant.answering.parts import group_by_part, on_part, parts_not_found, unanswered
+from assistant.answering.parts import (
+    group_by_part,
+    leans_on_story,
+    on_part,
+    parts_not_found,
+    unanswered,
+)
 from assistant.answering.query_vector import (
     previous_sentences,
     search_texts,
@@ -413,12 +419,20 @@ class AnswerPipeline:
         mixed = [
             unit(PART_STORY_WEIGHT * vector + (1 - PART_STORY_WEIGHT) * v) for v in part_vectors
         ]
+        # A part too short to be judged by its own words is judged with the story it leans on:
+        # "is that even legal?" was otherwise always "not found".
+        own_vectors = np.array(
+            [
+                m if leans_on_story(part) else v
+                for part, v, m in zip(query.parts, part_vectors, mixed, strict=True)
+            ]
+        )
         groups = group_by_part(
-            draft, self.vectors.many([d.text for d in draft]), np.array(mixed), part_vectors
+            draft, self.vectors.many([d.text for d in draft]), np.array(mixed), own_vectors
         )
         used = {d.text for d in draft}
         for group, part, part_vector, mixed_vector in zip(
-            groups, query.parts, part_vectors, mixed, strict=True
+            groups, query.parts, own_vectors, mixed, strict=True
         ):
             if not unanswered(self.vectors.many([d.text for d in group]), part_vector):
                 continue

@@ -748,3 +748,37 @@ def test_what_now_after_a_transport_refusal_gets_the_transport_appeal(
     answer = shipped_pipeline.answer("we applied and they refused. what now", history)
     assert answer.kind == Kind.ANSWERED
     assert said(answer, r"transport appeal|Stage One|independent appeal panel"), answer.reply
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "ds is moving up to high school in september, when should we know which school is in his "
+        "ehcp?",
+        "worried about the transition to secondary for my autistic son who has an ehcp, when will "
+        "we find out the school?",
+        "moving up to high school soon - does his EHCP say where he goes and by when?",
+        "what happens with her ehcp when she starts high school?",
+    ],
+)
+def test_the_move_to_secondary_school_in_parents_words_gets_the_deadline(
+    shipped_pipeline: AnswerPipeline, question: str
+) -> None:
+    """Parents rarely say "phase transfer"; the 15 February deadline hangs on those words."""
+    answer = shipped_pipeline.answer(question)
+    assert answer.kind == Kind.ANSWERED
+    assert said(answer, r"15 February"), answer.reply
+
+
+def test_is_that_legal_after_a_story_is_answered_from_the_story(
+    shipped_pipeline: AnswerPipeline,
+) -> None:
+    """A part like "is that even legal?" has almost no words of its own; judged by them alone, it
+    was always "I could not find an answer", though the rest of the reply answered it."""
+    answer = shipped_pipeline.answer(
+        "DD's plan hasn't been reviewed since year 4 and she's now in year 6. is that even legal? "
+        "who is meant to organise the review?"
+    )
+    assert answer.kind == Kind.ANSWERED
+    assert not said(answer, r"could not find an answer"), answer.reply
+    assert said(answer, r"12 months"), answer.reply

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from assistant.answering.compose import DraftSentence
+from assistant.text import content_terms
 
 # A part whose closest sentence is less similar than this to the part's own words (cosine of
 # MiniLM vectors) is not answered yet, and gets its own search (0.4: dev 74.4, dev2 81.0 %; 0.5:
@@ -32,6 +33,14 @@ PART_SENTENCE_MIN_SIMILARITY = 0.3
 # mediation within 30 days; "what brand of weighted blanket is best?" only 0.10 from a
 # sentence on asking for an assessment.
 PART_CLAIM_MIN_SIMILARITY = 0.15
+# A part with this few content words ("is that even legal?", "can they do that?", "how long?")
+# asks about the story; its own words alone are close to nothing, so it is judged with the story.
+STORY_PART_TERMS = 2
+
+
+def leans_on_story(part: str) -> bool:
+    """Whether a part of a message is too short to be judged by its own words."""
+    return len(content_terms(part)) <= STORY_PART_TERMS
 
 
 def group_by_part(
