@@ -94,3 +94,23 @@ def test_canned_replies_only_state_contacts_their_cited_document_holds(status: s
             assert number in text, (status, number)
         for site in re.findall(r"\b[\w-]+(?:\.[\w-]+)+\.(?:uk|org|com)\b", line):
             assert site in text, (status, site)
+
+
+def test_every_sentence_an_answer_can_quote_reads_alone() -> None:
+    """A list item written as a fragment ("sitting the exam away from the school ...") was
+    quoted on its own as an answer's sentence; corpus lists must be whole sentences."""
+    from assistant.answering.compose import passage_sentences
+    from assistant.config import Settings
+    from assistant.corpus.chunking import chunk_document
+    from assistant.corpus.embeddings import model_path, token_counter
+
+    settings = Settings()
+    count = token_counter(model_path(settings))
+    fragments = [
+        (document.path.name, sentence[:60])
+        for document in DOCUMENTS
+        for chunk in chunk_document(document, count, settings.chunk_max_tokens, 20)
+        for sentence in passage_sentences(chunk)
+        if sentence[:1].islower()
+    ]
+    assert not fragments

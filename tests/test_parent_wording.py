@@ -782,3 +782,27 @@ def test_is_that_legal_after_a_story_is_answered_from_the_story(
     assert answer.kind == Kind.ANSWERED
     assert not said(answer, r"could not find an answer"), answer.reply
     assert said(answer, r"12 months"), answer.reply
+
+
+@pytest.mark.parametrize(
+    ("question", "answer_pattern"),
+    [
+        (
+            "can DS get extra time in his GCSEs? do i have to apply to the exam board or does "
+            "school do it?",
+            r"school or college applies|Parents do not apply to the exam board",
+        ),
+        (
+            "ds 17 wants to do an apprenticeship, will he lose his ehcp?",
+            r"keep their plan while they are on an apprenticeship",
+        ),
+    ],
+)
+def test_exams_and_apprenticeships_are_answered(
+    shipped_pipeline: AnswerPipeline, question: str, answer_pattern: str
+) -> None:
+    """Two things parents often ask that the corpus did not cover before session 12: exam access
+    arrangements (the school applies) and keeping an EHC plan on an apprenticeship."""
+    answer = shipped_pipeline.answer(question)
+    assert answer.kind == Kind.ANSWERED
+    assert said(answer, answer_pattern), answer.reply
