@@ -806,3 +806,21 @@ def test_exams_and_apprenticeships_are_answered(
     answer = shipped_pipeline.answer(question)
     assert answer.kind == Kind.ANSWERED
     assert said(answer, answer_pattern), answer.reply
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "we're waiting for my daughter's autism assessment and i'm struggling. is there any "
+        "support for me in stoke?",
+        "is there help for us as parents while we wait for the ehcp? feel like im going under",
+        "are there any parent support groups near me in stoke for sen kids?",
+    ],
+)
+def test_a_parent_asking_for_support_for_themselves_hears_of_family_hubs(
+    shipped_pipeline: AnswerPipeline, question: str
+) -> None:
+    """Before: the child's services (social work referrals, Portage, SENMAS for over-16s)."""
+    answer = shipped_pipeline.answer(question)
+    assert answer.kind == Kind.ANSWERED
+    assert said(answer, r"family hubs?"), answer.reply
