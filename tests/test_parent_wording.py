@@ -824,3 +824,17 @@ def test_a_parent_asking_for_support_for_themselves_hears_of_family_hubs(
     answer = shipped_pipeline.answer(question)
     assert answer.kind == Kind.ANSWERED
     assert said(answer, r"family hubs?"), answer.reply
+
+
+def test_reasonable_adjustments_at_school_are_not_answered_from_the_exams_page(
+    shipped_pipeline: AnswerPipeline,
+) -> None:
+    """The exams page speaks of reasonable adjustments too; it names its circumstance
+    (`asked_about`), and its "Not necessarily:" answers its own heading. Before: a question on
+    adjustments in class got "Not necessarily: Ofqual has told schools and colleges ..."."""
+    answer = shipped_pipeline.answer(
+        "school say they won't make reasonable adjustments for DS until he has a formal autism "
+        "diagnosis, and we've waited 2 years for CAMHS. can they make us wait for a bit of paper?"
+    )
+    assert answer.kind == Kind.ANSWERED
+    assert not said(answer, r"Ofqual|exam board|Not necessarily"), answer.reply
