@@ -431,10 +431,10 @@ class AnswerPipeline:
             draft, self.vectors.many([d.text for d in draft]), np.array(mixed), own_vectors
         )
         used = {d.text for d in draft}
-        for group, part, part_vector, mixed_vector in zip(
+        for group, part, own_vector, mixed_vector in zip(
             groups, query.parts, own_vectors, mixed, strict=True
         ):
-            if not unanswered(self.vectors.many([d.text for d in group]), part_vector):
+            if not unanswered(self.vectors.many([d.text for d in group]), own_vector):
                 continue
             found = usable(self.retrieve(part, mixed_vector, read, query.asks_definition))
             # What the answer already says counts as read, so the part adds a fact instead of
@@ -448,7 +448,7 @@ class AnswerPipeline:
             added_vectors = self.vectors.many([d.text for d in added])
             added = [
                 d
-                for d, on_topic in zip(added, on_part(added_vectors, part_vector), strict=True)
+                for d, on_topic in zip(added, on_part(added_vectors, own_vector), strict=True)
                 if on_topic and d.text not in used
             ]
             used.update(d.text for d in added)

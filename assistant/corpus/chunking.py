@@ -154,6 +154,7 @@ _UNPUNCTUATED_STATEMENT_WORDS = 8
 # 25"; "can camhs stuff go in her ehcp?" -> "No: EHC plans do not cover higher education").
 # Similarity of the parent's question to the heading did not tell these from right uses (0.29 to
 # 0.73 for wrong ones, 0.39 to 0.88 for right ones, on the development halves and send_eval).
+# "Not necessarily:" and "Not automatically:" are borrowed the same way.
 _YES_NO = re.compile(r"^(?:Yes|No|Not (?:necessarily|automatically|always))[:,]\s+(?=\S)")
 
 
