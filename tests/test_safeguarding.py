@@ -397,9 +397,12 @@ def test_nearest_examples_vote_by_tier_and_survive_packing() -> None:
         "her sugar is 1.9 and she's really drowsy and confused",
         "my partner put his hands around my throat last night and he's back tonight",
         "I won't be around after Friday, I've made my mind up. just need to know his EHCP is sorted",
+        # A risk said with words that it is going on now ("still in there", "right now").
+        "a teacher just dragged a little girl by her hair and shut her in the stock cupboard, "
+        "she's still in there",
     ],
 )
-def test_medical_emergencies_strangulation_and_goodbyes_are_urgent(
+def test_emergencies_strangulation_goodbyes_and_harm_going_on_now_are_urgent(
     safety_check: SafeguardingCheck, message: str
 ) -> None:
     assert urgent_pattern_match(message) is not None
@@ -420,3 +423,18 @@ def test_killing_oneself_laughing_and_running_away_with_an_idea_get_neither_tier
 ) -> None:
     assert pattern_match(message) is None and urgent_pattern_match(message) is None
     assert safety_check.check(message).tier == "none"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "message",
+    [
+        "he was locked in the toilets by other kids last year, can his EHCP say he needs a buddy?",
+        "school want to use a quiet room right now instead of sending him home, is that ok?",
+    ],
+)
+def test_past_or_ordinary_mentions_are_not_happening_now(
+    safety_check: SafeguardingCheck, message: str
+) -> None:
+    assert urgent_pattern_match(message) is None
+    assert safety_check.check(message).tier != "urgent"

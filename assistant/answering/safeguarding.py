@@ -98,6 +98,11 @@ def _patterns() -> tuple[list[re.Pattern[str]], list[re.Pattern[str]], list[re.P
     return risk, urgent, idioms
 
 
+@lru_cache(maxsize=1)
+def _happening_now() -> list[re.Pattern[str]]:
+    return [re.compile(p, re.IGNORECASE) for p in _config()["happening_now"]]
+
+
 def without_idioms(text: str) -> str:
     """The text with figures of speech ("this is killing me") blanked out."""
     for idiom in _patterns()[2]:
@@ -120,8 +125,15 @@ def pattern_match(text: str) -> str | None:
 
 
 def urgent_pattern_match(text: str) -> str | None:
-    """The urgent pattern (danger now, in so many words) a message matches, if any."""
-    return _first_match(_patterns()[1], text)
+    """The urgent pattern (danger now, in so many words) a message matches, if any; a risk
+    pattern with words saying it is going on now ("he's still in there") counts as one."""
+    urgent = _first_match(_patterns()[1], text)
+    if urgent is not None:
+        return urgent
+    risk = pattern_match(text)
+    if risk is not None and _first_match(_happening_now(), text) is not None:
+        return f"{risk} (happening now)"
+    return None
 
 
 def _relative(scores: np.ndarray, thresholds: tuple[float, float]) -> float:
