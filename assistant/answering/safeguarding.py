@@ -110,8 +110,11 @@ def without_idioms(text: str) -> str:
     return text
 
 
-def _first_match(patterns: list[re.Pattern[str]], text: str) -> str | None:
-    cleaned = without_idioms(fold_for_safety(text))
+def _cleaned(text: str) -> str:
+    return without_idioms(fold_for_safety(text))
+
+
+def _first_match(patterns: list[re.Pattern[str]], cleaned: str) -> str | None:
     for pattern in patterns:
         found = pattern.search(cleaned)
         if found:
@@ -121,17 +124,18 @@ def _first_match(patterns: list[re.Pattern[str]], text: str) -> str | None:
 
 def pattern_match(text: str) -> str | None:
     """The risk pattern a message matches, once figures of speech are set aside."""
-    return _first_match(_patterns()[0], text)
+    return _first_match(_patterns()[0], _cleaned(text))
 
 
 def urgent_pattern_match(text: str) -> str | None:
     """The urgent pattern (danger now, in so many words) a message matches, if any; a risk
     pattern with words saying it is going on now ("he's still in there") counts as one."""
-    urgent = _first_match(_patterns()[1], text)
+    cleaned = _cleaned(text)
+    urgent = _first_match(_patterns()[1], cleaned)
     if urgent is not None:
         return urgent
-    risk = pattern_match(text)
-    if risk is not None and _first_match(_happening_now(), text) is not None:
+    risk = _first_match(_patterns()[0], cleaned)
+    if risk is not None and _first_match(_happening_now(), cleaned) is not None:
         return f"{risk} (happening now)"
     return None
 
