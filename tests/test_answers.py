@@ -87,9 +87,22 @@ def test_frustration_is_not_a_crisis(tiny_pipeline: AnswerPipeline) -> None:
 
 def test_out_of_scope_is_declined_politely(tiny_pipeline: AnswerPipeline) -> None:
     weather = tiny_pipeline.answer("What's the weather going to be like in Spain next week?")
-    assert weather.kind == Kind.OUT_OF_SCOPE and "can only help" in weather.text
+    # The decline says so first, so the parent does not read on looking for an answer.
+    assert weather.kind == Kind.OUT_OF_SCOPE
+    assert weather.text.startswith("That isn't something I can help with here")
     dose = tiny_pipeline.answer("How many mg of melatonin should I give my autistic son?")
     assert dose.kind == Kind.OUT_OF_SCOPE and "GP" in dose.text
+    # Blind set wording: "how much melatonin", "over the counter", "divorcing", "sole custody".
+    melatonin = tiny_pipeline.answer(
+        "DD (7, ADHD) can't get to sleep. how much melatonin should i give her and can i buy it "
+        "over the counter?"
+    )
+    assert melatonin.kind == Kind.OUT_OF_SCOPE and "pharmacist" in melatonin.text
+    custody = tiny_pipeline.answer(
+        "me and my ex are divorcing and he won't agree to the school i want for our son. how do "
+        "i get sole custody?"
+    )
+    assert custody.kind == Kind.OUT_OF_SCOPE and "solicitor" in custody.text
     house = tiny_pipeline.answer(
         "our house is too small now DS needs a hoist, how do i get the council to move us to a "
         "bigger house?"
