@@ -89,7 +89,7 @@ def test_out_of_scope_is_declined_politely(tiny_pipeline: AnswerPipeline) -> Non
     weather = tiny_pipeline.answer("What's the weather going to be like in Spain next week?")
     # The decline says so first, so the parent does not read on looking for an answer.
     assert weather.kind == Kind.OUT_OF_SCOPE
-    assert weather.text.startswith("That isn't something I can help with here")
+    assert weather.text.startswith("This is not something I can help with here")
     dose = tiny_pipeline.answer("How many mg of melatonin should I give my autistic son?")
     assert dose.kind == Kind.OUT_OF_SCOPE and "GP" in dose.text
     # Blind set wording: "how much melatonin", "over the counter", "divorcing", "sole custody".

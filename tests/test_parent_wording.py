@@ -207,6 +207,17 @@ def test_a_story_then_can_i_still_ask(shipped_pipeline: AnswerPipeline) -> None:
     assert answer.kind == Kind.ANSWERED
     assert said(answer, r"(?:do not|don't) need the school's agreement|cannot block")
     assert not re.search(r"could not confirm", answer.statements[0].text)
+    # About a schoolgirl: the right of young people aged 16 to 25 is not her parent's answer.
+    assert not said(answer, r"aged 16 to 25|over 18")
+
+
+def test_not_far_enough_behind_gets_the_legal_test(shipped_pipeline: AnswerPipeline) -> None:
+    answer = shipped_pipeline.answer(
+        "The LA says they won't assess because he's not 2 years behind. can they do that"
+    )
+    assert answer.kind == Kind.ANSWERED
+    lead = answer.statements[0].text
+    assert re.search(r"no level of attainment", lead) and re.search(r"may have SEN", lead)
 
 
 def test_an_answer_never_leads_with_what_could_not_be_confirmed(

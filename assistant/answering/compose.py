@@ -176,9 +176,29 @@ _YOUNG_CHILD = re.compile(
 )
 
 
+# The same for young people over 16: "a young person aged 16 to 25 has the right to ask for an
+# assessment" led the answer to a parent of a primary-school girl asking whether she can ask.
+_ABOUT_OVER_SIXTEENS = re.compile(
+    r"\b(?:young (?:person|people) (?:aged|over) (?:1[6-9]|2[0-5])|aged (?:over )?(?:1[6-9]|"
+    r"2[0-5])(?: to 25)?|over (?:16|18|19)s?|(?:16|19) to 25|(?:16|19)-25|post-19|after (?:18|19))\b",
+    re.I,
+)
+_OLDER_YOUNG_PERSON = re.compile(
+    r"\b(?:1[6-9]|2[0-5]|sixteen|seventeen|eighteen|nineteen|twenty)\b|\byoung (?:person|people|"
+    r"adult)|\b(?:college|sixth form|post-?1[69]|over 1[689]|adult|grown|universit|apprentic|"
+    r"leav\w* school|left school|year 1[1-3]|y1[1-3]|himself|herself|themselves|my own|myself)",
+    re.I,
+)
+
+
 def about_other_age_group(message: str, sentence: str) -> bool:
-    """Whether the sentence is about under-fives and the message is not about a young child."""
-    return bool(_ABOUT_UNDER_FIVES.search(sentence)) and not _YOUNG_CHILD.search(message)
+    """Whether the sentence is about under-fives (or over-16s) and the message is not about a
+    young child (or a young person)."""
+    under_fives = bool(_ABOUT_UNDER_FIVES.search(sentence)) and not _YOUNG_CHILD.search(message)
+    over_sixteens = bool(_ABOUT_OVER_SIXTEENS.search(sentence)) and not (
+        _OLDER_YOUNG_PERSON.search(message)
+    )
+    return under_fives or over_sixteens
 
 
 # A sentence opening with a word that points back ("This is something the Code asks councils to
