@@ -88,6 +88,12 @@ NEXT_STEP_MIN_SUPPORT = 0.6
 _PHONE = re.compile(r"\b0\d{2,4}[ -]?\d{3}[ -]?\d{3,4}\b")
 # Whether the guidance covers a question is judged on this many of the best passages.
 CONFIDENCE_DEPTH = 3
+# A passage written to answer a parents' question this close to the message covers it, less this
+# margin, even when a long story dilutes the passage's own similarity ("school won't make
+# reasonable adjustments until he's diagnosed ... can they make us wait for a piece of paper??"
+# was "not found"). 0.2 changed no behaviour on the development halves or send_eval; 0.15 let
+# one send_eval question that should be "not found" through.
+QUESTION_EVIDENCE_MARGIN = 0.2
 # Up to this many content words, a question naming something unknown is about that thing.
 SHORT_QUESTION_WORDS = 8
 
@@ -507,7 +513,13 @@ class AnswerPipeline:
         An unfamiliar name refuses only a short question that is about it ("what is a Blue
         Badge?"): in a longer message one unknown word is shorthand, not the subject.
         """
-        confidence = max((c.confidence for c in ranked[:CONFIDENCE_DEPTH]), default=0.0)
+        confidence = max(
+            (
+                max(c.confidence, c.question_similarity - QUESTION_EVIDENCE_MARGIN)
+                for c in ranked[:CONFIDENCE_DEPTH]
+            ),
+            default=0.0,
+        )
         unknown = self.vocabulary.unknown_names(query.standalone)
         short = len(content_words(query.standalone)) <= SHORT_QUESTION_WORDS
         if unknown and short and confidence < self.settings.unknown_name_threshold:

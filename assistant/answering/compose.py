@@ -140,7 +140,9 @@ _TYPE_PATTERNS: tuple[tuple[re.Pattern[str], ...], ...] = (
 )
 # Sentences saying what the guidance could not confirm never lead an answer.
 _HEDGE = re.compile(
-    r"\b(?:could not|couldn't|cannot|did not|were unable to) (?:confirm|find)\b", re.I
+    r"\b(?:could not|couldn't|cannot|did not|were unable to) (?:confirm|find)\b"
+    r"|\b(?:is|are) not confirmed here\b",
+    re.I,
 )
 # A parent reads the answer on a phone: stop adding sentences past this many words.
 MAX_ANSWER_WORDS = 110
@@ -324,13 +326,19 @@ def compose_answer(
         remaining.extend(waiting.pop(index, []))
 
     # Read well: passages in the order of their best sentence, sentences in document order;
-    # a sentence on what could not be confirmed goes last, never first.
+    # a sentence on what could not be confirmed goes last, never first, and so do those after
+    # it in its passage, which say where to check instead ("Check the Local Offer ... for the
+    # current pathway").
     first_seen: dict[str, int] = {}
     for index in chosen:
         first_seen.setdefault(pool[index][1].chunk_id, len(first_seen))
-    chosen.sort(
-        key=lambda i: (bool(_HEDGE.search(pool[i][0])), first_seen[pool[i][1].chunk_id], pool[i][3])
-    )
+
+    def hedged(i: int) -> bool:
+        chunk_id, position = pool[i][1].chunk_id, pool[i][3]
+        earlier = (place.get((chunk_id, p)) for p in range(position + 1))
+        return any(j is not None and _HEDGE.search(pool[j][0]) for j in earlier)
+
+    chosen.sort(key=lambda i: (hedged(i), first_seen[pool[i][1].chunk_id], pool[i][3]))
     return [
         DraftSentence(text=pool[i][0], chunk=pool[i][1], score=scores[i], position=pool[i][3])
         for i in chosen

@@ -38,7 +38,9 @@ _ASKING_START = re.compile(
 # Where one sentence asks a second thing: ", and should we ...", ", what evidence ...".
 _CLAUSE_BREAK = re.compile(
     r",\s*(?:and\s+|or\s+)?(?=(?:what|how|who|when|whether|should|can|could|do|does|is|are)\b)"
-    r"|\s+and\s+(?=(?:what|how|who|when|whether|should)\b)",
+    r"|\s+and\s+(?=(?:what|how|who|when|whether|should)\b)"
+    r"|\s+and\s+(?=(?:can|could|will|would|do|does|is|are)\s+(?:i|we|you|they|he|she|it|"
+    r"school|the|there|this|that|my|our)\b)",
     re.I,
 )
 _WANTS_TO_KNOW = re.compile(
@@ -154,10 +156,15 @@ def split_parts(questions: list[str]) -> list[str]:
     parts: list[str] = []
     for question in questions:
         clauses = [c.strip(" ,") for c in _CLAUSE_BREAK.split(question) if c.strip(" ,")]
-        # "We've moved to Leek, do we still ...?" is one question with its context first.
+        # "We've moved to Leek, do we still ...?" is one question with its context first; with
+        # two questions after the context ("we're on the waiting list, how long is the wait and
+        # can school help meanwhile?") the context goes with the first.
+        asks_first = bool(_is_question(clauses[0]) or _WANTS_TO_KNOW.search(clauses[0]))
+        if len(clauses) > 2 and not asks_first and all(_is_question(c) for c in clauses[1:]):
+            clauses, asks_first = [f"{clauses[0]}, {clauses[1]}", *clauses[2:]], True
         if (
             len(clauses) > 1
-            and (_is_question(clauses[0]) or _WANTS_TO_KNOW.search(clauses[0]))
+            and asks_first
             and all(_content_count(c) >= MIN_PART_WORDS for c in clauses)
         ):
             parts.extend(clauses)
