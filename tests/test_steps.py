@@ -115,6 +115,10 @@ def test_scope_words() -> None:
     assert mentions_send("my son's EHCP") and mentions_send("can the school help")
     assert declined_category("what dose of melatonin should he take") == "medical"
     assert declined_category("how do I get a divorce") == "legal"
+    assert declined_category("we're divorcing, how do i get sole custody?") == "legal"
+    assert declined_category("how much melatonin should i give her?") == "medical"
+    # Police custody is not a family-law question: the young person's SEND still counts.
+    assert declined_category("he was in police custody, can the YOT look at his EHCP?") is None
     # Benefit rates are not in the guidance; whether a child can get help still is asked.
     assert declined_category("how much is DLA middle rate care now, will the EHCP put it up?") == (
         "benefits"
